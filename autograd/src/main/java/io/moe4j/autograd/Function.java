@@ -1,0 +1,45 @@
+package io.moe4j.autograd;
+
+import io.moe4j.tensor.Tensor;
+
+/**
+ * One differentiable op: a forward/backward pair. {@link #apply} runs forward on the inputs' data
+ * and, when any input needs a gradient (and grad mode is on), records this node on the tape.
+ * Backward returns one gradient per input (null where not needed); the engine ADDS them into
+ * whatever is already there. Both directions are written against {@code io.moe4j.tensor.Ops}, so
+ * every backend inherits them.
+ */
+public abstract class Function {
+    Var[] inputs;
+
+    /** Computes the output from the inputs' data; may save what backward needs in fields. */
+    protected abstract Tensor forward(Tensor... x);
+
+    /** Gradients with respect to each input, given the gradient of the output. */
+    protected abstract Tensor[] backward(Tensor gradOut);
+
+    /** True when input {@code i} needs a gradient (lets backward skip work). */
+    protected final boolean needs(int i) {
+        return inputs != null && inputs[i].requiresGrad();
+    }
+
+    /** Identifies the op for gradient-check coverage; parameterised functions add their variant. */
+    public String key() {
+        return getClass().getSimpleName();
+    }
+
+    /** Runs {@code f} on the inputs and links the result into the graph. */
+    public static Var apply(Function f, Var... in) {
+        Tensor[] xs = new Tensor[in.length];
+        boolean track = false;
+        for (int i = 0; i < in.length; i++) {
+            xs[i] = in[i].data();
+            track |= in[i].requiresGrad();
+        }
+        track &= Grad.isEnabled();
+        if (track) f.inputs = in;
+        Tensor out = f.forward(xs);
+        Grad.record(f);
+        return track ? new Var(out, f) : Var.constant(out);
+    }
+}

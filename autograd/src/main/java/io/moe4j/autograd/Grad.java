@@ -1,0 +1,100 @@
+package io.moe4j.autograd;
+
+import io.moe4j.tensor.Backends;
+import io.moe4j.tensor.Ops;
+import io.moe4j.tensor.ShapeException;
+import io.moe4j.tensor.Tensor;
+import java.util.*;
+
+/**
+ * The tape engine and grad mode. The two invariants live here: backward visits nodes in reverse
+ * topological order, and gradients are accumulated ({@code +=}), never overwritten.
+ */
+public final class Grad {
+    private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> true);
+    private static final ThreadLocal<Set<String>> RECORDER = new ThreadLocal<>();
+
+    private Grad() {}
+
+    public static boolean isEnabled() {
+        return ENABLED.get();
+    }
+
+    /** {@code try (var s = Grad.noGrad()) { ... }}: ops inside record nothing. */
+    public static Backends.Scope noGrad() {
+        boolean prev = ENABLED.get();
+        ENABLED.set(false);
+        return () -> ENABLED.set(prev);
+    }
+
+    /** Starts recording the keys of every Function applied on this thread (for coverage checks). */
+    public static Set<String> startRecording() {
+        Set<String> s = new TreeSet<>();
+        RECORDER.set(s);
+        return s;
+    }
+
+    public static void stopRecording() {
+        RECORDER.remove();
+    }
+
+    static void record(Function f) {
+        Set<String> s = RECORDER.get();
+        if (s != null) s.add(f.key());
+    }
+
+    /** Reverse-mode sweep from {@code root}, seeded with {@code seed} (same shape as root). */
+    static void backward(Var root, Tensor seed) {
+        if (!root.requiresGrad()) throw new IllegalStateException("backward: the output does not require grad (no input needs a gradient, or it was computed under noGrad)");
+        if (!Arrays.equals(seed.shape(), root.data().shape()))
+            throw ShapeException.of("backward", "seed gradient must match the output", seed.shape(), root.data().shape());
+        List<Var> order = topoOrder(root);
+        Map<Var, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, seed);
+        for (int n = order.size() - 1; n >= 0; n--) {
+            Var v = order.get(n);
+            Tensor g = grads.remove(v);
+            if (g == null) continue;
+            if (v.creator == null || v.retainsGrad()) v.accumulateGrad(g);
+            if (v.creator == null) continue;
+            Function f = v.creator;
+            Tensor[] gs = f.backward(g);
+            for (int i = 0; i < f.inputs.length; i++) {
+                Var in = f.inputs[i];
+                if (!in.requiresGrad() || gs[i] == null) continue;
+                if (!Arrays.equals(gs[i].shape(), in.data().shape()))
+                    throw ShapeException.of(f.key() + " backward", "gradient shape differs from input " + i, gs[i].shape(), in.data().shape());
+                Tensor prev = grads.get(in);
+                grads.put(in, prev == null ? gs[i] : Ops.add(prev, gs[i]));
+            }
+        }
+    }
+
+    /** Nodes reachable from root, each after all of its inputs (iterative DFS, no recursion limit). */
+    static List<Var> topoOrder(Var root) {
+        List<Var> order = new ArrayList<>();
+        Set<Var> done = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Var> stack = new ArrayDeque<>();
+        Deque<Integer> next = new ArrayDeque<>();
+        stack.push(root);
+        next.push(0);
+        done.add(root);
+        while (!stack.isEmpty()) {
+            Var v = stack.peek();
+            int i = next.pop();
+            Var[] ins = v.creator == null ? new Var[0] : v.creator.inputs;
+            if (i < ins.length) {
+                next.push(i + 1);
+                Var c = ins[i];
+                if (c.requiresGrad() && done.add(c)) {
+                    stack.push(c);
+                    next.push(0);
+                }
+            } else {
+                stack.pop();
+                order.add(v);
+            }
+        }
+        return order;
+    }
+}
