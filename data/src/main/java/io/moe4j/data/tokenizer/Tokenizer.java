@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Text to token ids and back. Implementations: SentencePiece {@code tokenizer.model}, llama2.c
  * {@code tokenizer.bin}, Hugging Face {@code tokenizer.json}. The rest of moe4j talks only to this
- * interface, so it never cares which file a model came with.
+ * interface, so it never cares which file a model came with. Implementations are immutable
+ * apart from internal caches and safe to share between encoding threads.
  */
 public interface Tokenizer {
 
@@ -28,8 +29,8 @@ public interface Tokenizer {
     String decode(int[] ids);
 
     /**
-     * The text of one token as it should be printed while streaming, given the previous id
-     * (llama2.c strips the leading space of the first piece after BOS).
+     * The text of one token as it should be printed while streaming; {@link #decodePiece} adds
+     * the previous-id rule (llama2.c strips the leading space of the first piece after BOS).
      * Byte-fallback pieces come back as the raw byte in a Latin-1 string of length 1.
      */
     String piece(int id);
