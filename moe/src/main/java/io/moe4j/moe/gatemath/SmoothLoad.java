@@ -1,0 +1,171 @@
+package io.moe4j.moe.gatemath;
+
+import org.apache.commons.math3.special.Erf;
+
+/**
+ * Shazeer et al. (2017)'s smooth load estimator, the differentiable load of the noisy top-k gate
+ * (METHOD.md §2.2). With noisy logits l = l_clean + n ⊙ σ, for token t:
+ * th_in = the (k+1)-th largest noisy logit, th_out = the k-th largest, and for every expert i
+ * P_t,i = Φ((l_clean − th_in) / σ) if i is "in", else Φ((l_clean − th_out) / σ); load_i = Σ_t P_t,i.
+ * P is the probability that expert i stays in the top-k when only its own noise is resampled.
+ *
+ * <p>"In" is decided by {@link InRule}: moe4j's default is Shazeer's rule, which compares the full
+ * noisy logit with th_in (METHOD.md §0.1); the reference repository compares only the noise term
+ * n ⊙ σ, offered as {@link InRule#REPO_NOISE_ONLY}. Comparisons are strict (&gt;), as torch.gt.
+ *
+ * <p>When k ≥ N there is no (k+1)-th logit: every expert is always in, so P = 1 and the gradient is
+ * zero (the reference would read past the row here).
+ *
+ * <p>Φ(z) = erfc(−z/√2)/2 via Apache Commons Math, accurate in both tails.
+ */
+public final class SmoothLoad {
+
+    /** How an expert is judged to be currently in the top-k. */
+    public enum InRule {
+        /** noisy logit &gt; th_in (Shazeer et al. 2017; moe4j default). */
+        SHAZEER,
+        /** noise term (noisy − clean) &gt; th_in (llama-moe's TopKBalancedNoisyGate quirk). */
+        REPO_NOISE_ONLY
+    }
+
+    /**
+     * Partial derivatives of Σ_i g_i · load_i, holding the other two inputs fixed. The noisy logits
+     * enter only through the two thresholds, so {@code noisy} is non-zero only at each token's k-th
+     * and (k+1)-th experts. Since noisy = clean + n ⊙ σ, the caller chains it on: the total
+     * gradient w.r.t. the clean logits is {@code clean + noisy} and w.r.t. σ is {@code sigma + noisy ⊙ n}
+     * (elementwise), which is what an autograd graph does automatically when noisy is built from
+     * clean and σ.
+     *
+     * @param clean [T][N]
+     * @param sigma [T][N]
+     * @param noisy [T][N]
+     */
+    public record Grads(double[][] clean, double[][] sigma, double[][] noisy) {
+    }
+
+    private static final double SQRT2 = Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    private SmoothLoad() {
+    }
+
+    /** Standard normal CDF Φ(z). */
+    public static double normalCdf(double z) {
+        return 0.5 * Erf.erfc(-z / SQRT2);
+    }
+
+    /** Standard normal density φ(z). */
+    public static double normalPdf(double z) {
+        return INV_SQRT_2PI * Math.exp(-0.5 * z * z);
+    }
+
+    /** Noise std σ = softplus(a) + ε from the noise network's output a (ε = gate_noise_epsilon = 0.01). */
+    public static double noiseStd(double preActivation, double epsilon) {
+        double a = preActivation;
+        double softplus = a > 0 ? a + Math.log1p(Math.exp(-a)) : Math.log1p(Math.exp(a));
+        return softplus + epsilon;
+    }
+
+    /** dσ/da = sigmoid(a). */
+    public static double noiseStdGrad(double preActivation) {
+        double a = preActivation;
+        return a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a));
+    }
+
+    /**
+     * load [N] = Σ_t P_t,i.
+     *
+     * @param clean [T][N] clean logits
+     * @param noisy [T][N] noisy logits actually used for routing
+     * @param sigma [T][N] noise std, &gt; 0
+     * @param k     experts per token, 1 ≤ k ≤ N
+     */
+    public static double[] load(double[][] clean, double[][] noisy, double[][] sigma, int k, InRule rule) {
+        int n = check(clean, noisy, sigma, k);
+        double[] load = new double[n];
+        for (int t = 0; t < clean.length; t++) {
+            if (k >= n) {
+                for (int i = 0; i < n; i++) {
+                    load[i] += 1;
+                }
+                continue;
+            }
+            int[] top = TopK.indices(noisy[t], k + 1);
+            double thIn = noisy[t][top[k]];
+            double thOut = noisy[t][top[k - 1]];
+            for (int i = 0; i < n; i++) {
+                double th = isIn(clean[t][i], noisy[t][i], thIn, rule) ? thIn : thOut;
+                load[i] += normalCdf((clean[t][i] - th) / sigma[t][i]);
+            }
+        }
+        return load;
+    }
+
+    /**
+     * Gradient of Σ_i gradLoad_i · load_i. With z = (clean − th)/σ:
+     * ∂P/∂clean = φ(z)/σ, ∂P/∂σ = −φ(z)·z/σ, ∂P/∂th = −φ(z)/σ (routed to the threshold's expert).
+     */
+    public static Grads backward(double[][] clean, double[][] noisy, double[][] sigma, int k, InRule rule,
+                                 double[] gradLoad) {
+        int n = check(clean, noisy, sigma, k);
+        if (gradLoad == null || gradLoad.length != n) {
+            throw new IllegalArgumentException("SmoothLoad.backward: gradLoad must have N=" + n + " entries");
+        }
+        int tokens = clean.length;
+        double[][] dClean = new double[tokens][n];
+        double[][] dSigma = new double[tokens][n];
+        double[][] dNoisy = new double[tokens][n];
+        if (k >= n) {
+            return new Grads(dClean, dSigma, dNoisy);
+        }
+        for (int t = 0; t < tokens; t++) {
+            int[] top = TopK.indices(noisy[t], k + 1);
+            int inIdx = top[k];
+            int outIdx = top[k - 1];
+            for (int i = 0; i < n; i++) {
+                boolean in = isIn(clean[t][i], noisy[t][i], noisy[t][inIdx], rule);
+                int thIdx = in ? inIdx : outIdx;
+                double s = sigma[t][i];
+                double z = (clean[t][i] - noisy[t][thIdx]) / s;
+                double dp = gradLoad[i] * normalPdf(z) / s;
+                dClean[t][i] += dp;
+                dSigma[t][i] -= dp * z;
+                dNoisy[t][thIdx] -= dp;
+            }
+        }
+        return new Grads(dClean, dSigma, dNoisy);
+    }
+
+    private static boolean isIn(double clean, double noisy, double thIn, InRule rule) {
+        return rule == InRule.SHAZEER ? noisy > thIn : (noisy - clean) > thIn;
+    }
+
+    private static int check(double[][] clean, double[][] noisy, double[][] sigma, int k) {
+        if (clean == null || noisy == null || sigma == null) {
+            throw new IllegalArgumentException("SmoothLoad: clean, noisy and sigma are required");
+        }
+        if (clean.length != noisy.length || clean.length != sigma.length) {
+            throw new IllegalArgumentException("SmoothLoad: token counts differ: clean " + clean.length
+                    + ", noisy " + noisy.length + ", sigma " + sigma.length);
+        }
+        if (clean.length == 0) {
+            throw new IllegalArgumentException("SmoothLoad: expected at least one token (T ≥ 1)");
+        }
+        int n = clean[0].length;
+        if (k < 1 || k > n) {
+            throw new IllegalArgumentException("SmoothLoad: k must be in [1, N=" + n + "], got " + k);
+        }
+        for (int t = 0; t < clean.length; t++) {
+            if (clean[t].length != n || noisy[t].length != n || sigma[t].length != n) {
+                throw new IllegalArgumentException("SmoothLoad: token " + t + " rows must all have N=" + n + " entries");
+            }
+            for (int i = 0; i < n; i++) {
+                if (!(sigma[t][i] > 0)) {
+                    throw new IllegalArgumentException("SmoothLoad: sigma[" + t + "][" + i + "] = " + sigma[t][i]
+                            + ", expected > 0");
+                }
+            }
+        }
+        return n;
+    }
+}

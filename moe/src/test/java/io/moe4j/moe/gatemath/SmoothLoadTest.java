@@ -1,0 +1,146 @@
+package io.moe4j.moe.gatemath;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moe4j.moe.gatemath.SmoothLoad.InRule;
+import java.util.Random;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class SmoothLoadTest {
+
+    // Φ values below are standard normal table values (checked with scipy.stats.norm.cdf).
+
+    @Test
+    void handCaseShazeerVsRepoRule() {
+        // N = 3, k = 1, σ = 1. clean [1, 0, −1], noisy [1.1, 0.9, −2.0] (noise term [0.1, 0.9, −1.0]).
+        // Top-2 of noisy: expert 0 (1.1), expert 1 (0.9) → th_out = 1.1 (k-th), th_in = 0.9 ((k+1)-th).
+        // Shazeer: in = noisy > 0.9 → only expert 0.  P = [Φ(1−0.9), Φ(0−1.1), Φ(−1−1.1)] = [Φ(0.1), Φ(−1.1), Φ(−2.1)]
+        // Repo: in = noise > 0.9 → nobody.           P = [Φ(1−1.1), Φ(−1.1), Φ(−2.1)]
+        double[][] clean = {{1, 0, -1}};
+        double[][] noisy = {{1.1, 0.9, -2.0}};
+        double[][] sigma = {{1, 1, 1}};
+        assertArrayEquals(new double[] {0.539827837277029, 0.13566606094638267, 0.017864420562816542},
+                SmoothLoad.load(clean, noisy, sigma, 1, InRule.SHAZEER), 1e-14);
+        assertArrayEquals(new double[] {0.460172162722971, 0.13566606094638267, 0.017864420562816542},
+                SmoothLoad.load(clean, noisy, sigma, 1, InRule.REPO_NOISE_ONLY), 1e-14);
+    }
+
+    @Test
+    void handCaseWithSigmaAndTwoTokens() {
+        // σ = [0.5, 2, 1]: P = [Φ(0.1/0.5), Φ(−1.1/2), Φ(−2.1)] = [Φ(0.2), Φ(−0.55), Φ(−2.1)]; two equal tokens double it.
+        double[][] clean = {{1, 0, -1}, {1, 0, -1}};
+        double[][] noisy = {{1.1, 0.9, -2.0}, {1.1, 0.9, -2.0}};
+        double[][] sigma = {{0.5, 2, 1}, {0.5, 2, 1}};
+        assertArrayEquals(new double[] {2 * 0.579259709439103, 2 * 0.29115968678834636, 2 * 0.017864420562816542},
+                SmoothLoad.load(clean, noisy, sigma, 1, InRule.SHAZEER), 1e-14);
+    }
+
+    @Test
+    void allExpertsSelectedMeansLoadIsTokenCount() {
+        double[][] x = {{0.3, -0.2}, {1, 2}, {0, 0}};
+        double[][] s = {{1, 1}, {1, 1}, {1, 1}};
+        assertArrayEquals(new double[] {3, 3}, SmoothLoad.load(x, x, s, 2, InRule.SHAZEER), 0);
+    }
+
+    @Test
+    void initialNoiseStdIsLn2PlusEpsilon() {
+        // W_noise = 0 → σ = softplus(0) + 0.01 = ln 2 + 0.01 = 0.7031471805599453 (METHOD.md §2.2)
+        assertEquals(0.7031471805599453, SmoothLoad.noiseStd(0, 0.01), 1e-15);
+        assertEquals(0.5, SmoothLoad.noiseStdGrad(0), 0);
+        assertEquals(800.01, SmoothLoad.noiseStd(800, 0.01), 1e-9);   // no overflow
+        double h = 1e-6;
+        for (double a : new double[] {-30, -2, 0.3, 5}) {
+            double fd = (SmoothLoad.noiseStd(a + h, 0.01) - SmoothLoad.noiseStd(a - h, 0.01)) / (2 * h);
+            assertEquals(fd, SmoothLoad.noiseStdGrad(a), 1e-8);
+        }
+    }
+
+    /** Central finite differences of L = Σ_i g_i load_i w.r.t. clean, σ and noisy, in double. */
+    @Property(tries = 150)
+    void backwardMatchesFiniteDifferences(@ForAll @IntRange(min = 2, max = 8) int n, @ForAll @IntRange(min = 1, max = 7) int kRaw,
+                                          @ForAll @IntRange(min = 1, max = 4) int tokens, @ForAll boolean repoRule,
+                                          @ForAll long seed) {
+        int k = 1 + (kRaw - 1) % (n - 1);   // k < N so thresholds exist
+        InRule rule = repoRule ? InRule.REPO_NOISE_ONLY : InRule.SHAZEER;
+        Random rng = new Random(seed);
+        double[][] clean = new double[tokens][n];
+        double[][] sigma = new double[tokens][n];
+        double[][] noisy = new double[tokens][n];
+        for (int t = 0; t < tokens; t++) {
+            for (int i = 0; i < n; i++) {
+                clean[t][i] = rng.nextGaussian();
+                sigma[t][i] = 0.3 + 1.5 * rng.nextDouble();
+                noisy[t][i] = clean[t][i] + rng.nextGaussian() * sigma[t][i];
+            }
+        }
+        // the in/out decisions and the threshold ranks are discontinuous: keep every comparison far from a tie
+        for (int t = 0; t < tokens; t++) {
+            Assume.that(wellSeparated(clean[t], noisy[t], k, 1e-4));
+        }
+        double[] g = new double[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = rng.nextGaussian();
+        }
+        SmoothLoad.Grads grads = SmoothLoad.backward(clean, noisy, sigma, k, rule, g);
+        double h = 1e-6;
+        for (int t = 0; t < tokens; t++) {
+            for (int i = 0; i < n; i++) {
+                checkFd(clean, clean, noisy, sigma, k, rule, g, t, i, h, grads.clean()[t][i], "clean");
+                checkFd(sigma, clean, noisy, sigma, k, rule, g, t, i, h, grads.sigma()[t][i], "sigma");
+                checkFd(noisy, clean, noisy, sigma, k, rule, g, t, i, h, grads.noisy()[t][i], "noisy");
+            }
+        }
+    }
+
+    private static void checkFd(double[][] target, double[][] clean, double[][] noisy, double[][] sigma, int k, InRule rule,
+                                double[] g, int t, int i, double h, double analytic, String what) {
+        double keep = target[t][i];
+        target[t][i] = keep + h;
+        double up = weighted(SmoothLoad.load(clean, noisy, sigma, k, rule), g);
+        target[t][i] = keep - h;
+        double down = weighted(SmoothLoad.load(clean, noisy, sigma, k, rule), g);
+        target[t][i] = keep;
+        double fd = (up - down) / (2 * h);
+        assertEquals(fd, analytic, 1e-6, "∂L/∂" + what + "[" + t + "][" + i + "]");
+    }
+
+    /** No two noisy logits, and no noise term and the (k+1)-th noisy logit, closer than gap. */
+    private static boolean wellSeparated(double[] clean, double[] noisy, int k, double gap) {
+        double[] sorted = noisy.clone();
+        java.util.Arrays.sort(sorted);
+        for (int i = 1; i < sorted.length; i++) {
+            if (sorted[i] - sorted[i - 1] < gap) {
+                return false;
+            }
+        }
+        double thIn = sorted[sorted.length - 1 - k];
+        for (int i = 0; i < noisy.length; i++) {
+            if (Math.abs(noisy[i] - clean[i] - thIn) < gap) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double weighted(double[] load, double[] g) {
+        double s = 0;
+        for (int i = 0; i < load.length; i++) {
+            s += g[i] * load[i];
+        }
+        return s;
+    }
+
+    @Test
+    void rejectsNonPositiveSigma() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SmoothLoad.load(new double[][] {{0, 1}}, new double[][] {{0, 1}}, new double[][] {{1, 0}}, 1, InRule.SHAZEER));
+        assertTrue(e.getMessage().contains("sigma[0][1] = 0.0, expected > 0"), e.getMessage());
+    }
+}
