@@ -1,0 +1,122 @@
+package io.moe4j.moe;
+
+import io.moe4j.autograd.Var;
+import io.moe4j.moe.gatemath.SmoothLoad;
+import io.moe4j.moe.gatemath.TopK;
+import io.moe4j.nn.Module;
+import io.moe4j.nn.Param;
+import io.moe4j.nn.functions.LinearFn;
+import io.moe4j.tensor.DType;
+import io.moe4j.tensor.Tensor;
+
+/**
+ * The router of one MoE layer (METHOD.md §2.2), with LLaMA-MoE's parameter names:
+ * {@code gate_network.0.weight} [N, C] and {@code gate_network.2.weight} [N, N] for the MLP
+ * router (W2·tanh(W1·x)), {@code gate_network.weight} [N, C] for the linear one, and
+ * {@code weight_noise.weight} [N, C] (initialised to zero) for the noisy top-k gate.
+ *
+ * <p>Noise is drawn only in training mode, from a counter-based stream: the n-th forward uses
+ * seed mix(noiseSeed, n), so a checkpoint that stores {@link #noiseCalls()} resumes exactly.
+ */
+public final class TopKGate extends Module {
+    /** Routing of T tokens: expert ids [T][k], their weights [T, k] and the auxiliary loss (scalar, or null). */
+    public record Routed(int[][] experts, Var scores, Var aux, int[] counts) {}
+
+    private final MoeSpec spec;
+    private final int dim;
+    private final Param w1, w2, wNoise;
+    private long noiseSeed = 0x5EED;
+    private long noiseCalls;
+
+    public TopKGate(int dim, MoeSpec spec, DType dtype, long initSeed) {
+        this.spec = spec;
+        this.dim = dim;
+        int n = spec.numExperts();
+        if (spec.network() == GateNetwork.MLP) {
+            w1 = addParam("gate_network.0.weight", Tensor.randn(initSeed, dtype, 0.02, n, dim));
+            w2 = addParam("gate_network.2.weight", Tensor.randn(initSeed + 1, dtype, 0.02, n, n));
+        } else {
+            w1 = addParam("gate_network.weight", Tensor.randn(initSeed, dtype, 0.02, n, dim));
+            w2 = null;
+        }
+        wNoise = spec.gate() == GateType.TOP_K_NOISY ? addParam("weight_noise.weight", Tensor.zeros(dtype, n, dim)) : null;
+    }
+
+    public MoeSpec spec() { return spec; }
+    public Param w1() { return w1; }
+    public Param w2() { return w2; }
+    public Param noiseWeight() { return wNoise; }
+    public long noiseCalls() { return noiseCalls; }
+    public void setNoiseState(long seed, long calls) { noiseSeed = seed; noiseCalls = calls; }
+
+    /** Clean router logits [T, N] for x [T, C]. */
+    public Var logits(Var x) {
+        Var h = LinearFn.apply(x, w1.var());
+        return w2 == null ? h : LinearFn.apply(h.tanh(), w2.var());
+    }
+
+    public Routed route(Var x) {
+        int t = x.shape()[0], n = spec.numExperts(), k = spec.topK();
+        Var clean = logits(x), logits = clean, sigma = null;
+        boolean noisy = isTraining() && spec.addNoise() && wNoise != null;
+        if (noisy) {
+            sigma = LinearFn.apply(x, wNoise.var()).softplus().affine(1, spec.noiseEpsilon());
+            Tensor noise = Tensor.randn(mix(noiseSeed, noiseCalls++), x.dtype(), 1, t, n);
+            logits = clean.add(sigma.mul(Var.constant(noise)));
+        }
+        int[][] experts = TopK.indices(SmoothLoadFn.rows(logits.data()), k);
+        int[] counts = new int[n];
+        int[] flat = new int[t * k];
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < k; j++) { flat[i * k + j] = experts[i][j]; counts[experts[i][j]]++; }
+        Tensor idx = Tensor.ofInts(flat, t, k);
+        Var scores, aux;
+        if (spec.gate() == GateType.SWITCH) {
+            Var p = logits.softmax(-1);
+            scores = p.gather(1, idx);
+            aux = switchAux(p, counts, t * k);
+        } else {
+            scores = logits.gather(1, idx).softmax(-1);
+            aux = spec.gate() == GateType.MIXTRAL ? switchAux(logits.softmax(-1), counts, t * k)
+                    : balance(scores, flat, counts, noisy ? clean : null, sigma, logits);
+        }
+        return new Routed(experts, scores, spec.balanceWeight() == 0 || t == 0 ? null : aux, counts);
+    }
+
+    /** w·(cv²(importance) + cv²(load)); load is the smooth estimate when noisy, else counts. */
+    private Var balance(Var scores, int[] flat, int[] counts, Var clean, Var sigma, Var noisyLogits) {
+        int n = spec.numExperts(), rows = flat.length;
+        Tensor onehot = Tensor.zeros(scores.dtype(), rows, n);
+        for (int r = 0; r < rows; r++) onehot.storage().set(r * n + flat[r], 1);
+        Var importance = scores.reshape(1, rows).matmul(Var.constant(onehot)).reshape(n);
+        Var load;
+        if (clean != null && spec.topK() < n) load = SmoothLoadFn.apply(clean, sigma, noisyLogits, spec.topK(), SmoothLoad.InRule.SHAZEER);
+        else load = Var.constant(countsTensor(counts, scores.dtype()));
+        return Cv2.of(importance).add(Cv2.of(load)).scale(spec.balanceWeight()).reshape();
+    }
+
+    /** Switch Transformer loss coef·N·Σ f_i·P_i with f_i = share of routed slots, P_i = mean probability. */
+    private Var switchAux(Var probs, int[] counts, int slots) {
+        int n = spec.numExperts();
+        Tensor f = countsTensor(counts, probs.dtype());
+        for (int i = 0; i < n; i++) f.storage().set(i, counts[i] / (double) Math.max(1, slots));
+        return probs.mean(0, false).mul(Var.constant(f)).sum(0, false).scale(spec.balanceWeight() * n);
+    }
+
+    private static Tensor countsTensor(int[] counts, DType dtype) {
+        Tensor c = Tensor.zeros(dtype, counts.length);
+        for (int i = 0; i < counts.length; i++) c.storage().set(i, counts[i]);
+        return c;
+    }
+
+    static long mix(long seed, long counter) {
+        long z = seed * 0x9E3779B97F4A7C15L + counter;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    public int dim() {
+        return dim;
+    }
+}
