@@ -24,6 +24,7 @@ public final class MoeFfn extends FeedForward {
     private final ExpertBank experts;
     private Var lastAux;
     private int[] lastCounts;
+    private boolean unitScores;
 
     public MoeFfn(int dim, MoeSpec spec, DType dtype, long seed) {
         this.spec = spec;
@@ -35,6 +36,15 @@ public final class MoeFfn extends FeedForward {
     public MoeSpec spec() { return spec; }
     public TopKGate gate() { return gate; }
     public ExpertBank experts() { return experts; }
+
+    /**
+     * Replaces every routing weight by 1 (the gate still chooses the experts). With k = N and
+     * sf = 1 this makes the layer compute Σ_j E_j(x), which equals the dense FFN for any
+     * neuron-independent split: the equivalence check of METHOD.md §0.1.
+     */
+    public void forceUnitScores(boolean on) {
+        unitScores = on;
+    }
 
     /** Tokens routed to each expert by the last forward (slots, so they sum to T·k). */
     public int[] lastCounts() {
@@ -63,7 +73,7 @@ public final class MoeFfn extends FeedForward {
                 tok[e][fill[e]] = i;
                 pos[e][fill[e]++] = i * k + j;
             }
-        Var flatScores = r.scores().reshape(t * k);
+        Var flatScores = unitScores ? Var.constant(Tensor.full(x.dtype(), 1, t * k)) : r.scores().reshape(t * k);
         Var out = Var.constant(Tensor.zeros(x.dtype(), t, dim));
         for (int e = 0; e < n; e++) {
             if (tok[e].length == 0) continue;
@@ -95,6 +105,7 @@ public final class MoeFfn extends FeedForward {
         tokenLogits(x, s, lOff, mv, logits);
         int[] sel = TopK.indices(logits, k);
         double[] w = weights(logits, sel);
+        if (unitScores) java.util.Arrays.fill(w, 1.0);
         java.util.Arrays.fill(out, 0, dim, 0f);
         for (int j = 0; j < k; j++) {
             int e = sel[j], m = experts.size(e);
