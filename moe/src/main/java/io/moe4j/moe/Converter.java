@@ -22,15 +22,15 @@ public final class Converter {
     private Converter() {}
 
     public enum Method {
-        RANDOM, CLUSTERING, SHARING_INNER, UPCYCLE;
+        RANDOM, CLUSTERING, SHARING_INNER, SHARING_INTER, UPCYCLE;
 
         public boolean needsData() {
-            return this == SHARING_INNER;
+            return this == SHARING_INNER || this == SHARING_INTER;
         }
 
         public static Method parse(String s) {
             for (Method m : values()) if (m.name().equalsIgnoreCase(s.replace('-', '_'))) return m;
-            throw new IllegalArgumentException("unknown conversion method '" + s + "' (expected random, clustering, sharing-inner or upcycle)");
+            throw new IllegalArgumentException("unknown conversion method '" + s + "' (expected random, clustering, sharing-inner, sharing-inter or upcycle)");
         }
 
         public String cliName() {
@@ -41,18 +41,20 @@ public final class Converter {
     /**
      * @param scale       sf; null means N/k
      * @param expertSize  neurons per expert for sharing-inner (0 = I/N)
-     * @param importance  [L][N][I] scores for sharing-inner (see {@link Importance}); null otherwise
+     * @param importance  [L][N][I] scores for the sharing methods (see {@link Importance}); null otherwise
+     * @param residual    always-on residual experts R for sharing-inter (METHOD.md §3.7)
      */
     public record Options(Method method, int experts, int topK, Double scale, GateType gate, GateNetwork network,
-                          long seed, int expertSize, float[][][] importance) {
+                          long seed, int expertSize, float[][][] importance, int residual) {
         public static Options of(Method m, int experts, int topK) {
-            return new Options(m, experts, topK, null, GateType.TOP_K_NOISY, GateNetwork.MLP, 1227, 0, null);
+            return new Options(m, experts, topK, null, GateType.TOP_K_NOISY, GateNetwork.MLP, 1227, 0, null, 1);
         }
 
-        public Options withScale(Double sf) { return new Options(method, experts, topK, sf, gate, network, seed, expertSize, importance); }
-        public Options withGate(GateType g, GateNetwork n) { return new Options(method, experts, topK, scale, g, n, seed, expertSize, importance); }
-        public Options withSeed(long s) { return new Options(method, experts, topK, scale, gate, network, s, expertSize, importance); }
-        public Options withImportance(float[][][] imp, int size) { return new Options(method, experts, topK, scale, gate, network, seed, size, imp); }
+        public Options withScale(Double sf) { return new Options(method, experts, topK, sf, gate, network, seed, expertSize, importance, residual); }
+        public Options withGate(GateType g, GateNetwork n) { return new Options(method, experts, topK, scale, g, n, seed, expertSize, importance, residual); }
+        public Options withSeed(long s) { return new Options(method, experts, topK, scale, gate, network, s, expertSize, importance, residual); }
+        public Options withImportance(float[][][] imp, int size) { return new Options(method, experts, topK, scale, gate, network, seed, size, imp, residual); }
+        public Options withResidual(int r) { return new Options(method, experts, topK, scale, gate, network, seed, expertSize, importance, r); }
     }
 
     /** Checks everything that can be checked before any work, with messages naming the option. */
@@ -81,15 +83,20 @@ public final class Converter {
             int width = ffn.hidden(), dim = ffn.dim();
             float[] gate = ffn.gateProj().weight().data().toFloatArray(), up = ffn.upProj().weight().data().toFloatArray();
             float[] down = ffn.downProj().weight().data().toFloatArray();
-            ExpertSplit split = split(o, l, gate, up, width, dim);
+            ExpertSplit split, resSplit = null;
+            if (o.method() == Method.SHARING_INTER) {
+                ResidualSplit rs = GradientSplit.sharingInter(scoresFor(o, l), o.residual(),
+                        o.expertSize() > 0 ? o.expertSize() : width / (o.experts() + o.residual()), true);
+                split = rs.routed();
+                resSplit = rs.residual();
+            } else split = split(o, l, gate, up, width, dim);
             ExpertWeights w = Slicer.slice(gate, up, down, dim, split);
+            ExpertWeights rw = resSplit == null ? null : Slicer.slice(gate, up, down, dim, resSplit);
             MoeSpec spec = MoeSpec.llamaMoe(w.sizes(), o.topK()).withGate(o.gate(), o.network()).withScale(sf);
+            if (rw != null) spec = spec.withResidual(rw.sizes(), 1.0);
             MoeFfn layer = new MoeFfn(dim, spec, moe.dtype(), o.seed() + 7919L * l);
-            for (int j = 0; j < spec.numExperts(); j++) {
-                fill(layer.experts().gate(j), w.gate()[j]);
-                fill(layer.experts().up(j), w.up()[j]);
-                fill(layer.experts().down(j), w.down()[j]);
-            }
+            copyExperts(layer.experts(), w);
+            if (rw != null) copyExperts(layer.residual().experts(), rw);
             moe.layer(l).setFfn(layer);
             if (log != null) log.accept(String.format(Locale.ROOT, "layer %d: %s split of %d neurons into %d experts %s",
                     l, o.method().cliName(), width, spec.numExperts(), sizesText(w.sizes())));
@@ -103,13 +110,24 @@ public final class Converter {
             case RANDOM -> RandomSplit.split(width, o.experts(), seed);
             case CLUSTERING -> ClusteringSplit.split(up, width, dim, o.experts(), seed);
             case UPCYCLE -> UpcyclingSplit.split(width, o.experts());
-            case SHARING_INNER -> {
-                float[][] scores = o.importance()[layer];
-                if (scores.length != o.experts())
-                    throw new IllegalArgumentException("sharing-inner needs one importance vector per expert: got " + scores.length + " for " + o.experts());
-                yield GradientSplit.sharingInner(scores, o.expertSize() > 0 ? o.expertSize() : width / o.experts());
-            }
+            case SHARING_INNER -> GradientSplit.sharingInner(scoresFor(o, layer), o.expertSize() > 0 ? o.expertSize() : width / o.experts());
+            case SHARING_INTER -> throw new IllegalStateException("sharing-inter is split in convert()");
         };
+    }
+
+    private static void copyExperts(ExpertBank bank, ExpertWeights w) {
+        for (int j = 0; j < bank.numExperts(); j++) {
+            fill(bank.gate(j), w.gate()[j]);
+            fill(bank.up(j), w.up()[j]);
+            fill(bank.down(j), w.down()[j]);
+        }
+    }
+
+    private static float[][] scoresFor(Options o, int layer) {
+        float[][] scores = o.importance()[layer];
+        if (scores.length != o.experts())
+            throw new IllegalArgumentException(o.method().cliName() + " needs one importance vector per routed expert: got " + scores.length + " for " + o.experts());
+        return scores;
     }
 
     private static void fill(Param p, float[] values) {

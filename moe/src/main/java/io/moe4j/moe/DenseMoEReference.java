@@ -47,6 +47,7 @@ public final class DenseMoEReference {
                 Var ye = h.matmul(bank.down(e).var().transpose(0, 1)).mul(s).scale(spec.scale());
                 yi = yi == null ? ye : yi.add(ye);
             }
+            if (ffn.residual() != null) yi = yi.add(ffn.residual().referenceRow(xi));
             rows.add(yi);
         }
         Var out = Var.concat(rows, 0);

@@ -49,6 +49,12 @@ public record MoeConfig(List<MoeSpec> layers) {
         m.put("multiply_gate_scores", true);
         m.put("score_scale_factor", scales.stream().distinct().count() == 1 ? (Object) scales.get(0) : scales);
         m.put("add_weight_norm", false);
+        if (s0.hasResidual()) { // Neuron-Sharing Inter: always-on residual experts (moe4j's field names)
+            List<List<Integer>> res = new ArrayList<>();
+            for (MoeSpec s : layers) res.add(Arrays.stream(s.residualSizes()).boxed().toList());
+            m.put("size_residual_experts", res);
+            m.put("score_scale_factor_residual", s0.residualScale());
+        }
         return m;
     }
 
@@ -71,10 +77,14 @@ public record MoeConfig(List<MoeSpec> layers) {
         double w = useBalance ? number(json, "gate_balance_loss_weight", 0.01, source) : 0;
         boolean noise = !Boolean.FALSE.equals(json.get("gate_add_noise"));
         double eps = number(json, "gate_noise_epsilon", 0.01, source);
+        int[][] res = json.containsKey("size_residual_experts")
+                ? sizes(json.get("size_residual_experts"), numLayers, residualCount(json.get("size_residual_experts"), source), 0, source)
+                : new int[numLayers][0];
+        double resScale = number(json, "score_scale_factor_residual", 1.0, source);
         List<MoeSpec> specs = new ArrayList<>();
         for (int l = 0; l < numLayers; l++) {
             try {
-                specs.add(new MoeSpec(sizes[l], k, gate, net, sf[l], w, noise && gate == GateType.TOP_K_NOISY, eps));
+                specs.add(new MoeSpec(sizes[l], k, gate, net, sf[l], w, noise && gate == GateType.TOP_K_NOISY, eps, res[l], resScale));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source + ": layer " + l + ": " + e.getMessage(), e);
             }
@@ -103,6 +113,11 @@ public record MoeConfig(List<MoeSpec> layers) {
             }
         }
         return out;
+    }
+
+    private static int residualCount(Object v, String source) {
+        if (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof List<?> row && !row.isEmpty()) return row.size();
+        throw bad(source, "size_residual_experts", v, "a list of per-layer lists of residual expert sizes");
     }
 
     private static double[] scales(Object v, int layers, double dflt, String source) {

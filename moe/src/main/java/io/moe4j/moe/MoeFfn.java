@@ -22,6 +22,7 @@ public final class MoeFfn extends FeedForward {
     private final int dim;
     private final TopKGate gate;
     private final ExpertBank experts;
+    private final ResidualBlock residual;
     private Var lastAux;
     private int[] lastCounts;
     private boolean unitScores;
@@ -31,11 +32,15 @@ public final class MoeFfn extends FeedForward {
         this.dim = dim;
         gate = setModule("gate", new TopKGate(dim, spec, dtype, seed));
         experts = setModule("calculator.experts", new ExpertBank(dim, spec.sizes(), dtype, seed + 1000));
+        residual = spec.hasResidual()
+                ? setModule("residual_block", new ResidualBlock(dim, spec.residualSizes(), spec.residualScale(), dtype, seed + 2000)) : null;
     }
 
     public MoeSpec spec() { return spec; }
     public TopKGate gate() { return gate; }
     public ExpertBank experts() { return experts; }
+    /** The always-on residual experts (Neuron-Sharing Inter), or null. */
+    public ResidualBlock residual() { return residual; }
 
     /**
      * Replaces every routing weight by 1 (the gate still chooses the experts). With k = N and
@@ -82,6 +87,7 @@ public final class MoeFfn extends FeedForward {
             Var we = flatScores.indexSelect(0, Tensor.ofInts(pos[e], pos[e].length)).reshape(tok[e].length, 1).scale(spec.scale());
             out = out.indexAdd(0, rows, ye.mul(we));
         }
+        if (residual != null) out = out.add(residual.forward(x2));
         return out.reshape(shape);
     }
 
@@ -91,7 +97,8 @@ public final class MoeFfn extends FeedForward {
     public int tokenScratchSize() {
         int max = 0;
         for (int s : spec.sizes()) max = Math.max(max, s);
-        return 2 * max + dim + 3 * spec.numExperts();
+        int own = 2 * max + dim + 3 * spec.numExperts();
+        return residual == null ? own : Math.max(own, residual.scratchSize());
     }
 
     /** One token, no autograd, no allocation: route (eval mode, no noise), then run the k experts. */
@@ -108,18 +115,24 @@ public final class MoeFfn extends FeedForward {
         if (unitScores) java.util.Arrays.fill(w, 1.0);
         java.util.Arrays.fill(out, 0, dim, 0f);
         for (int j = 0; j < k; j++) {
-            int e = sel[j], m = experts.size(e);
-            Tensor g = experts.gate(e).data(), u = experts.up(e).data(), d = experts.down(e).data();
-            mv.apply(g.storage().f, g.offset(), m, dim, x, 0, s, hOff);
-            mv.apply(u.storage().f, u.offset(), m, dim, x, 0, s, hOff + m);
-            for (int i = 0; i < m; i++) {
-                float a = s[hOff + i];
-                s[hOff + i] = a / (1f + (float) Math.exp(-a)) * s[hOff + m + i];
-            }
-            mv.apply(d.storage().f, d.offset(), dim, m, s, hOff, s, yOff);
+            runExpert(experts, sel[j], x, s, hOff, yOff, mv);
             float scale = (float) (w[j] * spec.scale());
             for (int c = 0; c < dim; c++) out[c] += scale * s[yOff + c];
         }
+        if (residual != null) residual.addToken(x, out, s, mv);
+    }
+
+    /** s[yOff..yOff+C) = E_e(x), using s[hOff..hOff+2m) as work space. */
+    static void runExpert(ExpertBank bank, int e, float[] x, float[] s, int hOff, int yOff, MatVec mv) {
+        int m = bank.size(e), dim = bank.dim();
+        Tensor g = bank.gate(e).data(), u = bank.up(e).data(), d = bank.down(e).data();
+        mv.apply(g.storage().f, g.offset(), m, dim, x, 0, s, hOff);
+        mv.apply(u.storage().f, u.offset(), m, dim, x, 0, s, hOff + m);
+        for (int i = 0; i < m; i++) {
+            float a = s[hOff + i];
+            s[hOff + i] = a / (1f + (float) Math.exp(-a)) * s[hOff + m + i];
+        }
+        mv.apply(d.storage().f, d.offset(), dim, m, s, hOff, s, yOff);
     }
 
     private void tokenLogits(float[] x, float[] s, int off, MatVec mv, float[] logits) {

@@ -137,5 +137,19 @@ class ConversionTest {
         assertEquals(4, imp[0].length);
         LlamaModel moe = Converter.convert(dense, Converter.Options.of(Converter.Method.SHARING_INNER, 4, 2).withImportance(imp, 60), null);
         for (int[] sizes : Converter.sizeExperts(moe)) assertArrayEquals(new int[] {60, 60, 60, 60}, sizes);
+        // sharing-inter: 4 routed + 1 residual expert of 34 neurons each, residual block always on
+        LlamaModel inter = Converter.convert(dense, Converter.Options.of(Converter.Method.SHARING_INTER, 4, 2).withImportance(imp, 34).withResidual(1), null);
+        for (var b : inter.layers()) {
+            MoeFfn f = (MoeFfn) b.ffn();
+            assertArrayEquals(new int[] {34, 34, 34, 34}, f.spec().sizes());
+            assertArrayEquals(new int[] {34}, f.spec().residualSizes());
+        }
+        Path dir = Files.createTempDirectory("inter");
+        Models.save(inter, dir);
+        Models.Loaded back = Models.load(dir);
+        assertArrayEquals(new int[] {34}, back.moe().layer(2).residualSizes());
+        inter.eval();
+        back.model().eval();
+        assertArrayEquals(inter.forward(TOKENS).data().toFloatArray(), back.model().forward(TOKENS).data().toFloatArray());
     }
 }

@@ -25,7 +25,8 @@ class MoeLayerTest {
                 Arguments.of(MoeSpec.llamaMoe(new int[] {4, 4, 3, 5}, 2)),
                 Arguments.of(MoeSpec.llamaMoe(new int[] {3, 3, 3}, 1).withGate(GateType.TOP_K_NOISY, GateNetwork.LINEAR)),
                 Arguments.of(MoeSpec.llamaMoe(new int[] {4, 4, 4, 4}, 1).withGate(GateType.SWITCH, GateNetwork.LINEAR).withScale(1)),
-                Arguments.of(MoeSpec.llamaMoe(new int[] {4, 4, 4, 4}, 2).withGate(GateType.MIXTRAL, GateNetwork.LINEAR).withScale(1)));
+                Arguments.of(MoeSpec.llamaMoe(new int[] {4, 4, 4, 4}, 2).withGate(GateType.MIXTRAL, GateNetwork.LINEAR).withScale(1)),
+                Arguments.of(MoeSpec.llamaMoe(new int[] {3, 3, 3}, 2).withResidual(new int[] {4, 2}, 1.5)));
     }
 
     static MoeFfn layer(MoeSpec spec, DType dtype, long seed) {
@@ -39,6 +40,9 @@ class MoeLayerTest {
             if (!p.name().startsWith("weight_noise")) io.moe4j.tensor.Backends.current().copyInto(p.data(), Tensor.randn(seed + 7, dtype, 0.8, p.shape()));
         for (var p : f.experts().namedParams().values())
             io.moe4j.tensor.Backends.current().copyInto(p.data(), Tensor.randn(seed + p.name().hashCode(), dtype, 0.5, p.shape()));
+        if (f.residual() != null)
+            for (var p : f.residual().namedParams().values())
+                io.moe4j.tensor.Backends.current().copyInto(p.data(), Tensor.randn(seed + 31 * p.name().hashCode(), dtype, 0.5, p.shape()));
         return f;
     }
 
@@ -107,7 +111,7 @@ class MoeLayerTest {
         LlamaConfig cfg = LlamaConfig.llama2c(C * 2, 16, 2, 2, 1, 20, 16, true);
         LlamaModel m = LlamaModel.random(cfg, DType.F32, 3);
         for (int l = 0; l < cfg.nLayers(); l++)
-            m.layer(l).setFfn(layer(MoeSpec.llamaMoe(new int[] {4, 4, 4, 4}, 2).withScale(2), DType.F32, 40 + l, cfg.dim()));
+            m.layer(l).setFfn(layer(MoeSpec.llamaMoe(new int[] {4, 4, 4, 4}, 2).withScale(2).withResidual(l == 0 ? new int[] {5} : new int[0], 1), DType.F32, 40 + l, cfg.dim()));
         m.eval();
         int[] tokens = {1, 5, 7, 3, 9};
         Tensor logits = m.forward(new int[][] {tokens}).data();
