@@ -12,7 +12,32 @@ public final class BenchCommands implements CommandProvider {
 
     @Override
     public List<Object> commands() {
-        return List.of(new BenchGemm());
+        return List.of(new BenchGemm(), new BenchMoe());
+    }
+
+    @Command(name = "bench-moe", mixinStandardHelpOptions = true,
+            description = "Forward+backward time of an MoE FFN layer (8 experts of 96, top-2, noisy gate) against the dense "
+                    + "SwiGLU FFN of the same total width (288 -> 768) over 2048 tokens; prints medians and the speed-up.")
+    static final class BenchMoe implements Callable<Integer> {
+        @Option(names = "--threads", defaultValue = "0", description = "Threads (default: all cores).")
+        int threads;
+
+        @Option(names = "--tokens", defaultValue = "2048", description = "Tokens per pass (default: ${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Option(names = "--reps", defaultValue = "15", description = "Timed passes; the median is printed (default: ${DEFAULT-VALUE}).")
+        int reps;
+
+        @Override
+        public Integer call() {
+            int t = threads > 0 ? threads : io.moe4j.tensor.cpu.Parallel.threads();
+            MoeFfnBench.Result r = MoeFfnBench.run(288, 768, 8, 2, tokens, reps, t);
+            System.out.printf(java.util.Locale.ROOT, "threads %d, %d tokens, median of %d fwd+bwd passes%n", t, tokens, reps);
+            System.out.printf(java.util.Locale.ROOT, "dense FFN 288->768:            %8.1f ms%n", r.denseMs());
+            System.out.printf(java.util.Locale.ROOT, "MoE FFN 8x96 top-2 noisy gate: %8.1f ms%n", r.moeMs());
+            System.out.printf(java.util.Locale.ROOT, "speed-up MoE vs dense: %.2fx (ideal N/k = 4)%n", r.speedup());
+            return 0;
+        }
     }
 
     @Command(name = "bench-gemm", mixinStandardHelpOptions = true,
