@@ -6,9 +6,11 @@ import java.util.ServiceLoader;
 import java.util.logging.Logger;
 
 /**
- * Picks the backend once: {@code -Dmoe4j.backend=reference|cpu|cuda} if set, otherwise the first
- * available of cuda (found through ServiceLoader, never imported), cpu, reference. The choice is
- * logged once. Tests may swap the backend for a scope with {@link #use(Backend)}.
+ * Picks the backend once: {@code -Dmoe4j.backend=reference|cpu|cuda} if set, otherwise cpu. Extra
+ * backends (cuda) are found through ServiceLoader, never imported; they are probed and reported in
+ * the log line but used only when asked for, because the CUDA backend still copies host tensors to
+ * the device for every op and is slower than the CPU for the small models moe4j targets today. The
+ * choice is logged once. Tests may swap the backend for a scope with {@link #use(Backend)}.
  */
 public final class Backends {
     private static final Logger LOG = Logger.getLogger("io.moe4j");
@@ -76,17 +78,13 @@ public final class Backends {
             LOG.info("moe4j backend: " + b.name() + " (forced by -Dmoe4j.backend)");
             return b;
         }
-        List<String> skipped = new ArrayList<>();
-        for (Provider p : providers()) {
+        List<String> found = new ArrayList<>();
+        for (Provider p : providers()) { // detected and reported, but opt-in: see the class comment
             Backend b = p.create();
-            if (b != null) {
-                LOG.info("moe4j backend: " + b.name() + " (detected)");
-                return b;
-            }
-            skipped.add(p.name() + ": " + p.unavailableReason());
+            found.add(p.name() + (b != null ? " available (use -Dmoe4j.backend=" + p.name() + ")" : " unavailable: " + p.unavailableReason()));
         }
         Backend b = new io.moe4j.tensor.cpu.CpuBackend();
-        LOG.info("moe4j backend: " + b.name() + (skipped.isEmpty() ? "" : " (skipped " + String.join("; ", skipped) + ")"));
+        LOG.info("moe4j backend: " + b.name() + (found.isEmpty() ? "" : " (" + String.join("; ", found) + ")"));
         return b;
     }
 
