@@ -1,0 +1,52 @@
+package io.moe4j.nn;
+
+import io.moe4j.tensor.cpu.SimdConfig;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Float vector loops of the decode path besides the matvec and {@link io.moe4j.nn.functions.VecMath}:
+ * attention scores and SwiGLU.
+ * Vector API bodies with scalar tails; with {@code -Dmoe4j.vector.bits=0} only the scalar loops run.
+ * Kept apart from the training kernels because decode is single-token, float-only and must not
+ * allocate.
+ */
+final class DecodeKernels {
+    private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
+    private static final boolean SCALAR = SimdConfig.SCALAR;
+
+    private DecodeKernels() {}
+
+    /**
+     * att[ao + t] = scale · Σ_d q[qo + d] · kT[ko + d·ld + t] for t &lt; n: the scores of one query
+     * against n transposed keys, a vector of positions kept in a register across the D terms.
+     */
+    static void scores(float[] q, int qo, int d, float scale, float[] kT, int ko, int ld, float[] att, int ao, int n) {
+        int t = 0;
+        if (!SCALAR) {
+            for (; t <= n - S.length(); t += S.length()) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int j = 0; j < d; j++) acc = FloatVector.fromArray(S, kT, ko + j * ld + t).fma(FloatVector.broadcast(S, q[qo + j]), acc);
+                acc.mul(scale).intoArray(att, ao + t);
+            }
+        }
+        for (; t < n; t++) {
+            float s = 0;
+            for (int j = 0; j < d; j++) s += q[qo + j] * kT[ko + j * ld + t];
+            att[ao + t] = s * scale;
+        }
+    }
+
+    /** h[0..f) = silu(h[0..f)) ⊙ h[f..2f). */
+    static void swiglu(float[] h, int f) {
+        int i = 0;
+        if (!SCALAR) {
+            for (; i <= f - S.length(); i += S.length()) {
+                FloatVector a = FloatVector.fromArray(S, h, i), b = FloatVector.fromArray(S, h, f + i);
+                a.div(a.neg().lanewise(VectorOperators.EXP).add(1f)).mul(b).intoArray(h, i);
+            }
+        }
+        for (; i < f; i++) h[i] = h[i] / (1f + (float) Math.exp(-h[i])) * h[f + i];
+    }
+}

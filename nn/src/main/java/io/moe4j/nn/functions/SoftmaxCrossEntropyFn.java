@@ -1,0 +1,133 @@
+package io.moe4j.nn.functions;
+
+import io.moe4j.autograd.Function;
+import io.moe4j.autograd.Var;
+import io.moe4j.tensor.DType;
+import io.moe4j.tensor.ShapeException;
+import io.moe4j.tensor.Storage;
+import io.moe4j.tensor.Tensor;
+import io.moe4j.tensor.cpu.Parallel;
+import io.moe4j.tensor.cpu.SimdConfig;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Mean cross-entropy of logits [..., V] against integer targets, skipping rows whose target is
+ * {@code ignoreIndex} (PyTorch's {@code F.cross_entropy(..., ignore_index)}): loss =
+ * Σ_valid (logsumexp(x_r) − x_r[y_r]) / n_valid. A batch with no valid target gives 0 and a zero
+ * gradient (PyTorch gives NaN), so a fully padded micro-batch cannot poison a run.
+ *
+ * <p>Fused because the vocabulary axis is the widest in the model: only the per-row log-sum-exp is
+ * kept, and backward writes dx = (softmax(x) − onehot(y)) · g / n_valid in one pass, with no
+ * [N, V] probability or log-probability tensor. F32 rows take a Vector API path (its exp is the
+ * cost); F64 rows a plain double loop. Row losses are added in row order, so the result does not
+ * depend on the thread count.
+ */
+public final class SoftmaxCrossEntropyFn extends Function {
+    private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
+    private final int[] targets;
+    private final int ignoreIndex;
+    private Tensor x;
+    private double[] lse;
+    private int valid;
+
+    public SoftmaxCrossEntropyFn(int[] targets, int ignoreIndex) {
+        this.targets = targets.clone();
+        this.ignoreIndex = ignoreIndex;
+    }
+
+    /** logits [..., V], one target per row (row-major over the leading axes) -> scalar loss. */
+    public static Var apply(Var logits, int[] targets, int ignoreIndex) {
+        return Function.apply(new SoftmaxCrossEntropyFn(targets, ignoreIndex), logits);
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    @Override
+    protected Tensor forward(Tensor... in) {
+        x = in[0].contiguous();
+        Rows.sameFloating("cross_entropy", x);
+        int vocab = x.rank() == 0 ? 0 : x.size(-1), rows = vocab == 0 ? 0 : x.numel() / vocab;
+        if (vocab == 0 || rows != targets.length)
+            throw ShapeException.of("cross_entropy", "logits [..., V] need one target per row; got " + targets.length + " targets", x.shape());
+        for (int r = 0; r < rows; r++) {
+            int y = targets[r];
+            if (y != ignoreIndex && (y < 0 || y >= vocab))
+                throw new IllegalArgumentException("cross_entropy: target " + y + " at row " + r + " is outside [0, " + vocab
+                        + ") and is not the ignore index " + ignoreIndex);
+            if (y != ignoreIndex) valid++;
+        }
+        lse = new double[rows];
+        double[] rowLoss = new double[rows];
+        Storage st = x.storage();
+        Parallel.forRange(rows, Rows.minRows(vocab), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                if (targets[r] == ignoreIndex) continue;
+                int at = x.offset() + r * vocab;
+                lse[r] = st.dtype == DType.F32 ? logSumExp(st.f, at, vocab) : logSumExp(st.d, at, vocab);
+                rowLoss[r] = lse[r] - st.get(at + targets[r]);
+            }
+        });
+        double total = 0;
+        for (double l : rowLoss) total += l;
+        return Tensor.scalar(valid == 0 ? 0 : total / valid, x.dtype());
+    }
+
+    static double logSumExp(double[] a, int at, int n) {
+        double m = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int i = 0; i < n; i++) m = Math.max(m, a[at + i]);
+        for (int i = 0; i < n; i++) sum += Math.exp(a[at + i] - m);
+        return m + Math.log(sum);
+    }
+
+    static double logSumExp(float[] a, int at, int n) {
+        int i = 0, l = S.length();
+        float m = Float.NEGATIVE_INFINITY;
+        if (!SimdConfig.SCALAR && n >= l) {
+            FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i <= n - l; i += l) mv = mv.max(FloatVector.fromArray(S, a, at + i));
+            m = mv.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) m = Math.max(m, a[at + i]);
+        double sum = 0;
+        i = 0;
+        if (!SimdConfig.SCALAR && n >= l) {
+            FloatVector sv = FloatVector.zero(S);
+            for (; i <= n - l; i += l) sv = sv.add(FloatVector.fromArray(S, a, at + i).sub(m).lanewise(VectorOperators.EXP));
+            sum = sv.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum += Math.exp(a[at + i] - m);
+        return m + Math.log(sum);
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        int vocab = x.size(-1), rows = targets.length;
+        double coef = valid == 0 ? 0 : g.item() / valid;
+        Tensor gx = Tensor.zeros(x.dtype(), x.shape());
+        Storage src = x.storage(), dst = gx.storage();
+        Parallel.forRange(rows, Rows.minRows(vocab), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                if (targets[r] == ignoreIndex) continue; // the row's gradient stays zero
+                int at = x.offset() + r * vocab, o = r * vocab;
+                if (src.dtype == DType.F32) softmaxScaled(src.f, at, vocab, (float) lse[r], (float) coef, dst.f, o);
+                else for (int i = 0; i < vocab; i++) dst.d[o + i] = Math.exp(src.d[at + i] - lse[r]) * coef;
+                dst.set(o + targets[r], dst.get(o + targets[r]) - coef);
+            }
+        });
+        return new Tensor[] {gx};
+    }
+
+    /** out[o..o+n) = exp(a[at..at+n) − lse) · coef. */
+    static void softmaxScaled(float[] a, int at, int n, float lse, float coef, float[] out, int o) {
+        int i = 0, l = S.length();
+        if (!SimdConfig.SCALAR) {
+            for (; i <= n - l; i += l)
+                FloatVector.fromArray(S, a, at + i).sub(lse).lanewise(VectorOperators.EXP).mul(coef).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = (float) Math.exp(a[at + i] - lse) * coef;
+    }
+}
