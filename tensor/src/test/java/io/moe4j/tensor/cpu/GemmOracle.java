@@ -1,0 +1,102 @@
+package io.moe4j.tensor.cpu;
+
+import java.util.Random;
+
+/**
+ * The test oracle for {@link Gemm}: a plain triple loop in double precision, plus a random problem generator
+ * and the error bound the float results must meet. Shared by the in-process tests and by
+ * {@link GemmWidthCheck}, which runs in a child JVM with another vector width.
+ */
+final class GemmOracle {
+    /** One random problem, with its stored layouts (offsets, padded leading dimensions). */
+    static final class Problem {
+        final boolean transA, transB;
+        final int M, N, K, offA, lda, offB, ldb, offC, ldc;
+        final float alpha, beta;
+        final float[] a, b, c0;
+
+        Problem(Random rnd, boolean transA, boolean transB, int M, int N, int K, float alpha, float beta, int pad, int off) {
+            this.transA = transA;
+            this.transB = transB;
+            this.M = M;
+            this.N = N;
+            this.K = K;
+            this.alpha = alpha;
+            this.beta = beta;
+            int rowsA = transA ? K : M, colsA = transA ? M : K, rowsB = transB ? N : K, colsB = transB ? K : N;
+            lda = Math.max(1, colsA) + pad;
+            ldb = Math.max(1, colsB) + pad;
+            ldc = Math.max(1, N) + pad;
+            offA = off;
+            offB = off + 1;
+            offC = off + 2;
+            a = fill(rnd, offA + rowsA * lda + off);
+            b = fill(rnd, offB + rowsB * ldb + off);
+            c0 = fill(rnd, offC + M * ldc + off);
+        }
+
+        float[] freshC() {
+            return c0.clone();
+        }
+
+        double opA(int i, int k) {
+            return a[offA + (transA ? k * lda + i : i * lda + k)];
+        }
+
+        double opB(int k, int j) {
+            return b[offB + (transB ? j * ldb + k : k * ldb + j)];
+        }
+
+        @Override
+        public String toString() {
+            return "M=" + M + " N=" + N + " K=" + K + " transA=" + transA + " transB=" + transB + " alpha=" + alpha
+                    + " beta=" + beta + " lda=" + lda + " ldb=" + ldb + " ldc=" + ldc + " offA=" + offA;
+        }
+    }
+
+    private GemmOracle() {}
+
+    private static float[] fill(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    /**
+     * Checks {@code c} against the double-precision product. Bound per element, rigorous for any summation
+     * order of K float FMAs plus the alpha and beta roundings:
+     * {@code |err| <= (K + 2) * 2^-23 * (|alpha| * sum_k |a_ik * b_kj| + |beta * c_ij|)}, i.e. twice the
+     * textbook {@code K * u} with {@code u = 2^-24}. Elements of C outside the M x N window must be untouched.
+     *
+     * @return null when all elements pass, else a description of the first failure
+     */
+    static String check(Problem p, float[] c) {
+        for (int i = 0; i < p.M; i++) {
+            for (int j = 0; j < p.N; j++) {
+                double sum = 0, mag = 0;
+                for (int k = 0; k < p.K; k++) {
+                    double t = p.opA(i, k) * p.opB(k, j);
+                    sum += t;
+                    mag += Math.abs(t);
+                }
+                int o = p.offC + i * p.ldc + j;
+                double cOld = p.beta == 0f ? 0 : p.c0[o];
+                double ref = p.alpha * sum + p.beta * cOld;
+                double tol = (p.K + 2) * 0x1p-23 * (Math.abs(p.alpha) * mag + Math.abs(p.beta * cOld));
+                if (!(Math.abs(c[o] - ref) <= tol)) {
+                    return p + ": C[" + i + "][" + j + "] = " + c[o] + ", expected " + ref + " +- " + tol;
+                }
+            }
+        }
+        for (int o = 0; o < c.length; o++) {
+            int r = (o - p.offC) / p.ldc, q = (o - p.offC) % p.ldc;
+            boolean inside = o >= p.offC && r < p.M && q < p.N;
+            if (!inside && Float.floatToRawIntBits(c[o]) != Float.floatToRawIntBits(p.c0[o])) {
+                return p + ": element " + o + " outside C was overwritten";
+            }
+        }
+        return null;
+    }
+}
