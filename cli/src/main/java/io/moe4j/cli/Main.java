@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "moe4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "LLaMA-MoE on the JVM: load dense LLaMA models, split them into experts, train and evaluate.",
-        subcommands = {CommandLine.HelpCommand.class, TokenizeCommand.class, PrepareCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, io.moe4j.cli.demo.DemoCommand.class, TokenizeCommand.class, PrepareCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
