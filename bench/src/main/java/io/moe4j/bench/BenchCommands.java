@@ -1,6 +1,7 @@
 package io.moe4j.bench;
 
 import io.moe4j.cli.CommandProvider;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,7 +13,50 @@ public final class BenchCommands implements CommandProvider {
 
     @Override
     public List<Object> commands() {
-        return List.of(new BenchGemm(), new BenchMoe());
+        return List.of(new BenchGemm(), new BenchMoe(), new BenchDecode());
+    }
+
+    @Command(name = "bench-decode", mixinStandardHelpOptions = true,
+            description = "Greedy decode tok/s (256 positions from BOS) of stories260K and a random stories15M-shaped model "
+                    + "on 1 and 2 threads, beside llama2.c run.c (fwd_omp / fwd_native built from fwd_bench.c in --peer-dir) "
+                    + "in the same run; prints ratios and checks stories260K's greedy ids.")
+    static final class BenchDecode implements Callable<Integer> {
+        @Option(names = "--peer-dir", defaultValue = "/tmp/llama2c",
+                description = "Folder with the llama2.c harness binaries fwd_omp [and fwd_native] (default: ${DEFAULT-VALUE}).")
+        Path peerDir;
+
+        @Option(names = "--model", defaultValue = "assets/models/stories260K/stories260K.bin",
+                description = "The stories260K llama2.c file (default: ${DEFAULT-VALUE}).")
+        Path small;
+
+        @Option(names = "--model15", description = "A stories15M-shaped llama2.c file (default: PEER_DIR/stories15M_random.bin; "
+                + "when absent a random one is written to a temp file).")
+        Path model15;
+
+        @Option(names = "--oracle", defaultValue = "../shared/data/models/llama2c/stories260K_greedy_t0.json",
+                description = "run.c's greedy ids for stories260K, checked when the file exists (default: ${DEFAULT-VALUE}).")
+        Path oracle;
+
+        @Option(names = "--threads", defaultValue = "1,2", split = ",", description = "Thread counts (default: ${DEFAULT-VALUE}).")
+        int[] threads;
+
+        @Option(names = "--reps", defaultValue = "7", description = "Timed sequences per side per round (default: ${DEFAULT-VALUE}).")
+        int reps;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Alternating moe4j/llama2.c blocks per cell (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--steps", defaultValue = "256", description = "Positions per sequence (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup-ms", defaultValue = "3000", description = "moe4j JIT warm-up per cell in ms (default: ${DEFAULT-VALUE}).")
+        long warmupMs;
+
+        @Override
+        public Integer call() throws Exception {
+            Path m15 = model15 != null ? model15 : peerDir.resolve("stories15M_random.bin");
+            return DecodeBench.run(new DecodeBench.Options(small, m15, peerDir, oracle, reps, rounds, threads, steps, warmupMs));
+        }
     }
 
     @Command(name = "bench-moe", mixinStandardHelpOptions = true,

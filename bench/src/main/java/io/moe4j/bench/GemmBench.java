@@ -6,6 +6,8 @@ import io.moe4j.tensor.cpu.SimdConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,16 +23,16 @@ import java.util.Random;
  * SGEMM throughput of {@link Gemm} against numpy/OpenBLAS on the same machine in the same run.
  *
  * <p>Prints GFLOP/s (2*M*N*K per call), the median of {@code --samples} timed samples (default 7, each at
- * least {@code --sample-ms} long, after about a second of warm-up per shape), for square products and the
+ * least {@code --sample-ms} long, after two seconds of warm-up per shape), for square products and the
  * stories15M FFN shapes in Linear form {@code y = x W^T} (transB), on 1 and 2 threads. When {@code python3}
  * imports numpy, the same shapes are timed there with OPENBLAS_NUM_THREADS fixed before import, and the
  * ratio moe4j / OpenBLAS is printed.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp tensor/target/classes:bench/target/classes
  * io.moe4j.bench.GemmBench [--threads 1,2] [--samples 7] [--sample-ms 250] [--clock wall|cpu] [--no-blas] [--quick]}.
- * {@code --clock cpu} divides by process CPU time instead of wall time on both sides: on a shared machine it
- * discounts time slices lost to other processes (not their cache pollution); on 2 threads it also charges
- * any spinning of idle pool threads.
+ * {@code --clock cpu} divides by CPU time instead of wall time (Java: caller plus pool threads; numpy: its
+ * process): on a shared machine it discounts time slices lost to other processes (not their cache
+ * pollution); on 2 threads it also charges any spinning of idle pool threads.
  */
 public final class GemmBench {
     /** One benchmark shape: C[M,N] = A[M,K] * op(B). */
@@ -49,12 +51,34 @@ public final class GemmBench {
 
     private GemmBench() {}
 
+    /**
+     * Wall time, or with {@code --clock cpu} the CPU time of this thread plus the moe4j pool threads (not the
+     * JIT compiler or GC threads, which a process clock would also charge).
+     */
     private static long now() {
-        if (cpuClock) {
-            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                    .getOperatingSystemMXBean()).getProcessCpuTime();
+        if (!cpuClock) {
+            return System.nanoTime();
         }
-        return System.nanoTime();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = mx.getCurrentThreadCpuTime();
+        for (Thread t : poolThreads()) {
+            sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+        }
+        return sum;
+    }
+
+    private static List<Thread> pool;
+
+    private static List<Thread> poolThreads() {
+        if (pool == null || pool.isEmpty()) {  // the pool starts on first parallel use
+            pool = new ArrayList<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("moe4j-cpu-")) {
+                    pool.add(t);
+                }
+            }
+        }
+        return pool;
     }
 
     public static void main(String[] args) throws Exception {
@@ -73,7 +97,7 @@ public final class GemmBench {
 
         System.out.printf(Locale.ROOT, "java %s, %s, SIMD %d bits, pool %d threads, %s clock, load average %s%n",
                 System.getProperty("java.version"), cpuModel(), SimdConfig.BITS, Parallel.threads(),
-                cpuClock ? "process CPU-time" : "wall", loadAverage());
+                cpuClock ? "CPU-time (caller + pool threads)" : "wall", loadAverage());
         checkCorrectness();
         boolean blas = !opt.containsKey("no-blas") && numpyAvailable();
         if (!blas) {
@@ -109,13 +133,17 @@ public final class GemmBench {
     /** Warm-up (about 1 s, at least 3 calls), then {@code samples} timings of enough calls to fill sampleSec. */
     static double median(Runnable call, double flops, int samples, double sampleSec) {
         long start = System.nanoTime();
-        for (int i = 0; i < 3 || System.nanoTime() - start < 1_000_000_000L; i++) {
+        for (int i = 0; i < 3 || System.nanoTime() - start < 2_000_000_000L; i++) {  // C2 settles in ~1-2 s
             call.run();
         }
+        int calls = 0;  // calibrate over >= 50 ms: the CPU clock ticks only every few milliseconds
         long t0 = now();
-        call.run();
-        double one = Math.max(1e-9, (now() - t0) * 1e-9);
-        int reps = Math.max(1, (int) (sampleSec / one));
+        do {
+            call.run();
+            calls++;
+        } while (now() - t0 < 50_000_000L);
+        double one = (now() - t0) * 1e-9 / calls;
+        int reps = Math.max(1, (int) Math.ceil(sampleSec / one));
         double[] g = new double[samples];
         for (int i = 0; i < samples; i++) {
             long st = now();
@@ -154,7 +182,7 @@ public final class GemmBench {
     // ---- numpy / OpenBLAS -------------------------------------------------------------------------------------
 
     private static final String NUMPY_SCRIPT = String.join("\n",
-            "import os, sys, time, statistics",
+            "import math, os, sys, time, statistics",
             "nt, samples, sample_sec = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])",
             "clock = time.process_time if sys.argv[4] == 'cpu' else time.perf_counter",
             "os.environ['OPENBLAS_NUM_THREADS'] = str(nt)  # must be fixed before numpy loads OpenBLAS",
@@ -169,10 +197,12 @@ public final class GemmBench {
             "    c = np.empty((m, n), dtype=np.float32)",
             "    fn = lambda: np.matmul(a, bt, out=c)",
             "    t0 = time.perf_counter(); n_warm = 0",
-            "    while n_warm < 3 or time.perf_counter() - t0 < 1.0:",
+            "    while n_warm < 3 or time.perf_counter() - t0 < 2.0:",
             "        fn(); n_warm += 1",
-            "    t0 = clock(); fn(); one = max(1e-9, clock() - t0)",
-            "    reps = max(1, int(sample_sec / one)); g = []",
+            "    t0 = clock(); calls = 0",
+            "    while calls == 0 or clock() - t0 < 0.05:  # the CPU clock ticks only every few ms",
+            "        fn(); calls += 1",
+            "    reps = max(1, math.ceil(sample_sec * calls / (clock() - t0))); g = []",
             "    for _ in range(samples):",
             "        t0 = clock()",
             "        for _ in range(reps): fn()",

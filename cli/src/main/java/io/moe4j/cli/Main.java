@@ -16,7 +16,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "moe4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "LLaMA-MoE on the JVM: load dense LLaMA models, split them into experts, train and evaluate.",
-        subcommands = {CommandLine.HelpCommand.class, io.moe4j.cli.demo.DemoCommand.class, TokenizeCommand.class, PrepareCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, io.moe4j.cli.demo.DemoCommand.class, InfoCommand.class, ConvertCommand.class,
+                PrepareCommand.class, TrainCommand.class, SftCommand.class, InitCommand.class, PerplexityCommand.class,
+                EvalCommand.class, GenerateCommand.class, TokenizeCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

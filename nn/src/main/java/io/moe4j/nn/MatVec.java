@@ -30,7 +30,7 @@ public final class MatVec implements Parallel.RangeTask {
      * interleaved rows, while for cache-resident matrices four rows sharing each x load ran ~1.7x
      * faster than one (the output head of a 32k vocabulary is the big case).
      */
-    static final long STREAM_MIN = 1L << 20;
+    static final long STREAM_MIN = Long.getLong("moe4j.exp.streamMin", 1L << 20);
 
     private float[] w, x, y;
     private int wOff, cols, xOff, yOff;
@@ -69,17 +69,28 @@ public final class MatVec implements Parallel.RangeTask {
     static void rows(float[] w, int wOff, int ld, int cols, float[] x, int xOff, float[] y, int yOff, int r0, int r1,
                      boolean stream) {
         int r = r0;
+        if (!SimdConfig.SCALAR && cols >= S.length() && MODE == 4) {
+            int q = (r1 - r0) / 8;
+            for (int i = 0; i < q; i++) dot8(w, wOff + (r0 + i) * ld, q * ld, cols, x, xOff, y, yOff + r0 + i, q);
+            r = r0 + 8 * q;
+        }
+        if (!SimdConfig.SCALAR && cols >= S.length() && MODE >= 2 && MODE < 4 && (stream || MODE == 3)) {
+            int q = (r1 - r0) / 4;
+            for (int i = 0; i < q; i++) dot4(w, wOff + (r0 + i) * ld, q * ld, cols, x, xOff, y, yOff + r0 + i, q);
+            r = r0 + 4 * q;
+        }
         if (!SimdConfig.SCALAR && cols >= S.length()) {
-            if (stream) {
+            if (stream || MODE == 1) {
                 for (; r < r1; r++) y[yOff + r] = dotVector(w, wOff + r * ld, x, xOff, cols);
             }
-            for (; r + 4 <= r1; r += 4) dot4(w, wOff + r * ld, ld, cols, x, xOff, y, yOff + r);
+            for (; r + 4 <= r1; r += 4) dot4(w, wOff + r * ld, ld, cols, x, xOff, y, yOff + r, 1);
         }
         for (; r < r1; r++) y[yOff + r] = dot(w, wOff + r * ld, x, xOff, cols);
     }
 
     /** Four rows of length n starting at {@code o}, row stride {@code ld}. */
-    private static void dot4(float[] w, int o, int ld, int n, float[] x, int xo, float[] y, int yo) {
+    static final int MODE = Integer.getInteger("moe4j.exp.mode", 0);
+    private static void dot4(float[] w, int o, int ld, int n, float[] x, int xo, float[] y, int yo, int ys) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int l = S.length(), i = 0, o1 = o + ld, o2 = o + 2 * ld, o3 = o + 3 * ld;
         for (; i <= n - l; i += l) {
@@ -99,9 +110,33 @@ public final class MatVec implements Parallel.RangeTask {
             s3 += w[o3 + i] * xi;
         }
         y[yo] = s0;
-        y[yo + 1] = s1;
-        y[yo + 2] = s2;
-        y[yo + 3] = s3;
+        y[yo + ys] = s1;
+        y[yo + 2 * ys] = s2;
+        y[yo + 3 * ys] = s3;
+    }
+
+    private static void dot8(float[] w, int o, int ld, int n, float[] x, int xo, float[] y, int yo, int ys) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int l = S.length(), i = 0;
+        for (; i <= n - l; i += l) {
+            FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+            a0 = FloatVector.fromArray(S, w, o + i).fma(xv, a0);
+            a1 = FloatVector.fromArray(S, w, o + ld + i).fma(xv, a1);
+            a2 = FloatVector.fromArray(S, w, o + 2 * ld + i).fma(xv, a2);
+            a3 = FloatVector.fromArray(S, w, o + 3 * ld + i).fma(xv, a3);
+            a4 = FloatVector.fromArray(S, w, o + 4 * ld + i).fma(xv, a4);
+            a5 = FloatVector.fromArray(S, w, o + 5 * ld + i).fma(xv, a5);
+            a6 = FloatVector.fromArray(S, w, o + 6 * ld + i).fma(xv, a6);
+            a7 = FloatVector.fromArray(S, w, o + 7 * ld + i).fma(xv, a7);
+        }
+        y[yo] = a0.reduceLanes(VectorOperators.ADD) + dot(w, o + i, x, xo + i, n - i);
+        y[yo + ys] = a1.reduceLanes(VectorOperators.ADD) + dot(w, o + ld + i, x, xo + i, n - i);
+        y[yo + 2 * ys] = a2.reduceLanes(VectorOperators.ADD) + dot(w, o + 2 * ld + i, x, xo + i, n - i);
+        y[yo + 3 * ys] = a3.reduceLanes(VectorOperators.ADD) + dot(w, o + 3 * ld + i, x, xo + i, n - i);
+        y[yo + 4 * ys] = a4.reduceLanes(VectorOperators.ADD) + dot(w, o + 4 * ld + i, x, xo + i, n - i);
+        y[yo + 5 * ys] = a5.reduceLanes(VectorOperators.ADD) + dot(w, o + 5 * ld + i, x, xo + i, n - i);
+        y[yo + 6 * ys] = a6.reduceLanes(VectorOperators.ADD) + dot(w, o + 6 * ld + i, x, xo + i, n - i);
+        y[yo + 7 * ys] = a7.reduceLanes(VectorOperators.ADD) + dot(w, o + 7 * ld + i, x, xo + i, n - i);
     }
 
     /** One row with four independent accumulators (the streaming kernel). */

@@ -1,6 +1,5 @@
 package io.moe4j.tensor.cpu;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**

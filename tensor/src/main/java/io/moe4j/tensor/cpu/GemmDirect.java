@@ -1,5 +1,6 @@
 package io.moe4j.tensor.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -152,7 +153,7 @@ final class GemmDirect {
 
     private static void axpyVector(float[] x, int K, float[] b, int bo, int ldb, int n, float[] out) {
         int nv = S.loopBound(n);
-        java.util.Arrays.fill(out, 0, n, 0f);
+        Arrays.fill(out, 0, n, 0f);
         int k = 0;
         for (; k + 4 <= K; k += 4) {  // one load/store of out per four FMAs; order per element stays k, k+1, ...
             FloatVector x0 = FloatVector.broadcast(S, x[k]), x1 = FloatVector.broadcast(S, x[k + 1]);
@@ -186,7 +187,7 @@ final class GemmDirect {
     }
 
     private static void axpyScalar(float[] x, int K, float[] b, int bo, int ldb, int n, float[] out) {
-        java.util.Arrays.fill(out, 0, n, 0f);
+        Arrays.fill(out, 0, n, 0f);
         for (int k = 0; k < K; k++) {
             float xk = x[k];
             int r = bo + k * ldb;

@@ -2,6 +2,7 @@ package io.moe4j.tensor.cpu;
 
 import java.lang.System.Logger.Level;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,8 +38,7 @@ public final class SimdConfig {
         int bits = chooseBits(requested, hardware, force);
         BITS = bits;
         SCALAR = bits == 0;
-        SPECIES = SCALAR ? FloatVector.SPECIES_PREFERRED : VectorSpecies.of(float.class,
-                jdk.incubator.vector.VectorShape.forBitSize(bits));
+        SPECIES = SCALAR ? FloatVector.SPECIES_PREFERRED : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
         LANES = SCALAR ? 1 : SPECIES.length();
         System.Logger log = System.getLogger(SimdConfig.class.getName());
         if (requested != null && !force && bits < parseBits(requested)) {
