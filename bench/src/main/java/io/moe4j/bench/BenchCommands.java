@@ -4,6 +4,7 @@ import io.moe4j.cli.CommandProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,10 +41,10 @@ public final class BenchCommands implements CommandProvider {
         @Option(names = "--threads", defaultValue = "1,2", split = ",", description = "Thread counts (default: ${DEFAULT-VALUE}).")
         int[] threads;
 
-        @Option(names = "--reps", defaultValue = "7", description = "Timed sequences per side per round (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--reps", defaultValue = "5", description = "Timed sequences per side per round (default: ${DEFAULT-VALUE}).")
         int reps;
 
-        @Option(names = "--rounds", defaultValue = "3", description = "Alternating moe4j/llama2.c blocks per cell (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", defaultValue = "2", description = "Alternating moe4j/llama2.c blocks per cell (default: ${DEFAULT-VALUE}).")
         int rounds;
 
         @Option(names = "--steps", defaultValue = "256", description = "Positions per sequence (default: ${DEFAULT-VALUE}).")
@@ -52,10 +53,14 @@ public final class BenchCommands implements CommandProvider {
         @Option(names = "--warmup-ms", defaultValue = "3000", description = "moe4j JIT warm-up per cell in ms (default: ${DEFAULT-VALUE}).")
         long warmupMs;
 
+        @Option(names = "--peer-env", description = "Extra environment for the llama2.c runs, e.g. OMP_WAIT_POLICY=passive (repeatable).")
+        Map<String, String> peerEnv;
+
         @Override
         public Integer call() throws Exception {
             Path m15 = model15 != null ? model15 : peerDir.resolve("stories15M_random.bin");
-            return DecodeBench.run(new DecodeBench.Options(small, m15, peerDir, oracle, reps, rounds, threads, steps, warmupMs));
+            return DecodeBench.run(new DecodeBench.Options(small, m15, peerDir, oracle, reps, rounds, threads, steps, warmupMs,
+                    peerEnv));
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Greedy decode throughput of {@link LlamaModel#forwardToken} beside llama2.c's run.c, in one run on one
@@ -48,11 +49,12 @@ public final class DecodeBench {
 
     /** What to measure. {@code model15} may not exist: a random one is then written to a temp file. */
     public record Options(Path small, Path model15, Path peerDir, Path oracle, int reps, int rounds, int[] threads,
-                          int steps, long warmupMs) {
+                          int steps, long warmupMs, Map<String, String> peerEnv) {
         public Options {
             if (reps < 1 || rounds < 1 || steps < 1) throw new IllegalArgumentException(
                     "bench-decode: --reps, --rounds and --steps must be >= 1, got " + reps + ", " + rounds + ", " + steps);
             for (int t : threads) if (t < 1) throw new IllegalArgumentException("bench-decode: --threads must be >= 1, got " + t);
+            peerEnv = peerEnv == null ? Map.of() : Map.copyOf(peerEnv);
         }
     }
 
@@ -91,8 +93,8 @@ public final class DecodeBench {
             System.out.println("llama2.c peer: not measured (no executable " + omp + "; build it with "
                     + "gcc -Ofast -march=native -fopenmp fwd_bench.c -lm -o fwd_omp, fwd_bench.c #including run.c)");
         }
-        System.out.printf(Locale.ROOT, "%d greedy positions from BOS per rep; %d rounds x %d reps per side and cell%n%n",
-                o.steps(), o.rounds(), o.reps());
+        System.out.printf(Locale.ROOT, "%d greedy positions from BOS per rep; %d rounds x %d reps per side and cell%s%n%n",
+                o.steps(), o.rounds(), o.reps(), o.peerEnv().isEmpty() ? "" : "; peer environment " + o.peerEnv());
         System.out.printf(Locale.ROOT, "%-22s %3s %-10s %22s %22s %7s %10s %10s %7s  %s%n", "model", "thr", "peer bin",
                 "moe4j tok/s (min-max)", "llama2.c tok/s", "ratio", "moe4j cpu", "l2c cpu", "cpu", "load");
         int status = 0;
@@ -123,7 +125,7 @@ public final class DecodeBench {
         Parallel.withThreads(threads, () -> ids[0] = warmUp(m, o.steps(), o.warmupMs()));
         for (int r = 0; r < o.rounds(); r++) {
             Parallel.withThreads(threads, () -> timeMoe4j(m, threads, o.reps(), o.steps(), mine));
-            if (bin != null) theirs = runPeer(bin, file, threads, o.reps(), o.steps(), theirs);
+            if (bin != null) theirs = runPeer(bin, file, threads, o, theirs);
         }
         return new Samples[] {mine.with(ids[0]), theirs};
     }
@@ -163,9 +165,11 @@ public final class DecodeBench {
     // ---- llama2.c peer --------------------------------------------------------------------------------------
 
     /** Runs the peer harness once ({@code reps} timed reps after its own 2 warm-ups) and appends its samples. */
-    private static Samples runPeer(Path bin, Path model, int threads, int reps, int steps, Samples into)
+    private static Samples runPeer(Path bin, Path model, int threads, Options o, Samples into)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(bin.toString(), model.toString(), "" + steps, "" + reps, "" + steps);
+        String steps = "" + o.steps();
+        ProcessBuilder pb = new ProcessBuilder(bin.toString(), model.toString(), steps, "" + o.reps(), steps);
+        pb.environment().putAll(o.peerEnv());
         pb.environment().put("OMP_NUM_THREADS", "" + threads);
         pb.redirectErrorStream(true);
         Process p = pb.start();
