@@ -14,7 +14,7 @@ public final class BenchCommands implements CommandProvider {
 
     @Override
     public List<Object> commands() {
-        return List.of(new BenchGemm(), new BenchMoe(), new BenchDecode());
+        return List.of(new BenchGemm(), new BenchMoe(), new BenchDecode(), new TrainBench.Command());
     }
 
     @Command(name = "bench-decode", mixinStandardHelpOptions = true,

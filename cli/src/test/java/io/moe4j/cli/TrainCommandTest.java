@@ -61,7 +61,7 @@ class TrainCommandTest {
     @Test
     void trainPrintsTheBeforeAfterTableAndWritesTheRunFolder() {
         Path out = tmp.resolve("run");
-        Cli.Result r = TrainCli.run(train(out));
+        Cli.Result r = Cli.run(train(out));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("TinyStories") && r.out().contains("step 0") && r.out().contains("step 3"), r.out());
         assertTrue(r.err().contains("train ["), "progress bar on stderr: " + r.err());
@@ -78,13 +78,13 @@ class TrainCommandTest {
         assertBad(new Object[] {"train", "--model", moe, "--data", tmp.resolve("missing"), "--steps", 2, "--out", tmp.resolve("b4")},
                 "--data " + tmp.resolve("missing") + ": no such file or directory");
         Path run = tmp.resolve("b5");
-        assertEquals(0, TrainCli.run(train(run, "--stop-at", 1)).code());
+        assertEquals(0, Cli.run(train(run, "--stop-at", 1)).code());
         assertBad(train(run, "--resume", "--lr", 1e-3), "configuration differs (lr: 0.002 -> 0.001)");
         assertBad(train(run), "already holds a run");
     }
 
     private static void assertBad(Object[] args, String message) {
-        Cli.Result r = TrainCli.run(args);
+        Cli.Result r = Cli.run(args);
         assertEquals(1, r.code(), r.toString());
         String line = r.err().lines().filter(l -> l.startsWith("moe4j train: error: ")).findFirst().orElse("");
         assertTrue(line.contains(message), "expected '" + message + "' in: " + r.err());
@@ -96,11 +96,11 @@ class TrainCommandTest {
         Files.writeString(cfg, "{\"hidden_size\":32,\"intermediate_size\":64,\"num_hidden_layers\":2,\"num_attention_heads\":4,"
                 + "\"vocab_size\":512,\"max_position_embeddings\":128,\"rms_norm_eps\":1e-5,\"tie_word_embeddings\":true}");
         Path model = tmp.resolve("scratch");
-        Cli.Result init = TrainCli.run("init", "--config", cfg, "--out", model, "--moe-experts", 4, "--top-k", 2,
+        Cli.Result init = Cli.run("init", "--config", cfg, "--out", model, "--moe-experts", 4, "--top-k", 2,
                 "--tokenizer", Cli.stories().resolve("tok512.bin"));
         assertEquals(0, init.code(), init.toString());
         assertTrue(init.out().contains("MoE 4x top-2 (sf 2.0)"), init.out());
-        Cli.Result t = TrainCli.run("train", "--model", model, "--data", corpusTiny(), "--seq-len", 32, "--batch", 2, "--warmup", 1,
+        Cli.Result t = Cli.run("train", "--model", model, "--data", corpusTiny(), "--seq-len", 32, "--batch", 2, "--warmup", 1,
                 "--steps", 2, "--eval-batches", 1, "--out", tmp.resolve("scratch-run"));
         assertEquals(0, t.code(), t.toString());
     }
@@ -114,12 +114,12 @@ class TrainCommandTest {
                  {"id":"2","conversations":[{"from":"human","value":"Say hi"},{"from":"gpt","value":"Hi!"}]},
                  {"id":"3","conversations":[{"from":"human","value":"Count to three"},{"from":"gpt","value":"One, two, three."}]}]
                 """);
-        Cli.Result r = TrainCli.run("sft", "--model", moe, "--data", data, "--out", tmp.resolve("sft"), "--seq-len", 64, "--batch", 2,
+        Cli.Result r = Cli.run("sft", "--model", moe, "--data", data, "--out", tmp.resolve("sft"), "--seq-len", 64, "--batch", 2,
                 "--accum", 1, "--steps", 2, "--val-examples", 1, "--freeze-router", "--lr", 1e-3);
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("assistant"), r.out());
         assertTrue(r.err().contains("2 examples -> 2 rows"), r.err());
-        Cli.Result bad = TrainCli.run("sft", "--model", moe, "--data", data, "--out", tmp.resolve("sft2"), "--format", "csv", "--steps", 1);
+        Cli.Result bad = Cli.run("sft", "--model", moe, "--data", data, "--out", tmp.resolve("sft2"), "--format", "csv", "--steps", 1);
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("--format must be sharegpt or alpaca"), bad.err());
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A training process killed with SIGKILL ({@link Process#destroyForcibly()}) at a random step, then resumed with
+ * {@code io.moe4j.cli.Main train ...} killed with SIGKILL ({@link Process#destroyForcibly()}) at a random step, then resumed with
  * {@code --resume}, logs the same per-step losses, bit for bit, as an uninterrupted run, and ends with the same weights.
  *
  * <p>Both are child JVMs with one thread. {@code -XX:-UseVectorStubs} keeps {@code FloatVector.lanewise(EXP)} off the
@@ -63,7 +63,7 @@ class TrainKillResumeTest {
     private static Process start(Path model, Path data, Path out, boolean resume, Path log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Dmoe4j.threads=1", "-XX:+UnlockExperimentalVMOptions", "-XX:-UseVectorStubs",
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), TrainCli.class.getName(),
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "train", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(), "--sampler", "static-sheared",
                 "--seq-len", "64", "--batch", "4", "--lr", "2e-3", "--warmup", "2", "--steps", "" + STEPS, "--eval-every", "5",
                 "--eval-batches", "1", "--checkpoint-every", "2"));

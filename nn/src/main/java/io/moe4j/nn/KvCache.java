@@ -22,7 +22,7 @@ public final class KvCache implements Parallel.RangeTask {
     private static final int PARALLEL_MIN = 1 << 15;
 
     private final LlamaConfig config;
-    private final int capacity, ld, nHeads, nKvHeads, headDim;
+    private final int capacity, nHeads, nKvHeads, headDim;
     private final float[][] keys, values;
     final float[] x, xb, xb2;
     private final float[] q, kv, att, attOut, logits, ffnScratch;
@@ -34,12 +34,11 @@ public final class KvCache implements Parallel.RangeTask {
             throw new IllegalArgumentException("KvCache: capacity must be in [1, max_seq_len=" + c.maxSeqLen() + "], got " + capacity);
         this.config = c;
         this.capacity = capacity;
-        this.ld = Boolean.getBoolean("moe4j.exp.pad") ? paddedStride(capacity) : capacity;
         nHeads = c.nHeads();
         nKvHeads = c.nKvHeads();
         headDim = c.headDim();
-        keys = new float[c.nLayers()][ld * c.kvDim()];
-        values = new float[c.nLayers()][ld * c.kvDim()];
+        keys = new float[c.nLayers()][capacity * c.kvDim()];
+        values = new float[c.nLayers()][capacity * c.kvDim()];
         x = new float[c.dim()];
         xb = new float[c.dim()];
         xb2 = new float[c.dim()];
@@ -49,10 +48,6 @@ public final class KvCache implements Parallel.RangeTask {
         att = new float[nHeads * capacity];
         logits = new float[c.vocabSize()];
         this.ffnScratch = new float[ffnScratch];
-    }
-
-    static int paddedStride(int capacity) {
-        return ((capacity + 15) / 16 | 1) * 16;
     }
 
     /** The shape of the model this cache was made for. */
@@ -77,7 +72,7 @@ public final class KvCache implements Parallel.RangeTask {
     /** Stores kv[0..Hkv·D) as the key (or value) of position p in layer l. */
     void store(int l, int p, boolean value, float[] src) {
         float[] dst = value ? values[l] : keys[l];
-        for (int j = 0; j < src.length; j++) dst[j * ld + p] = src[j];
+        for (int j = 0; j < src.length; j++) dst[j * capacity + p] = src[j];
     }
 
     /** attOut = softmax(q·Kᵀ / √D) · V over positions 0..pos of layer l, per query head. */
@@ -95,10 +90,10 @@ public final class KvCache implements Parallel.RangeTask {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float[] kc = keys[layer], vc = values[layer];
         for (int h = h0; h < h1; h++) {
-            int qo = h * headDim, kvo = (h / rep) * headDim * ld, ao = h * capacity;
-            DecodeKernels.scores(q, qo, headDim, scale, kc, kvo, ld, att, ao, n);
+            int qo = h * headDim, kvo = (h / rep) * headDim * capacity, ao = h * capacity;
+            DecodeKernels.scores(q, qo, headDim, scale, kc, kvo, capacity, att, ao, n);
             float sum = VecMath.expShiftSum(att, ao, n, VecMath.max(att, ao, n));
-            MatVec.rows(vc, kvo, ld, n, att, ao, attOut, qo, 0, headDim, false);
+            MatVec.rows(vc, kvo, capacity, n, att, ao, attOut, qo, 0, headDim);
             float inv = 1f / sum;
             for (int d = 0; d < headDim; d++) attOut[qo + d] *= inv;
         }

@@ -176,9 +176,11 @@ public final class Trainer {
 
     /** Kernels that refuse NaN input (the router's top-k) say so in their message; anything else is a real bug. */
     private static boolean mentionsNonFinite(RuntimeException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
-        return m.contains("nan") || m.contains("infinit") || m.contains("non-finite");
+        return e.getMessage() != null && NON_FINITE.matcher(e.getMessage()).find();
     }
+
+    private static final java.util.regex.Pattern NON_FINITE =
+            java.util.regex.Pattern.compile("\\bNaN\\b|\\b[Ii]nfinit|non-finite");
 
     /** What was non-finite, and the parameter to blame (null when none can be named). */
     private record Bad(String what, String param) {}
