@@ -187,21 +187,35 @@ public final class PackedStream {
         int i = upperBound(bufPrefix, bufN + 1, s) - 1;
         long local = s - bufPrefix[i];
         int k = 0;
-        int head = bos >= 0 ? 1 : 0;
         while (k < blockLen) {
-            int len = bufLen[i];
             long vlen = bufPrefix[i + 1] - bufPrefix[i];
             if (local >= vlen) {
                 i++;
                 local = 0;
                 continue;
             }
+            int n = copyFromDocument(toks, bufStart[i], bufLen[i], bos, eos, local, dst, k, blockLen);
+            k += n;
+            local += n;
+        }
+    }
+
+    /**
+     * Copies from the virtual document [BOS?] tokens [EOS?] (bos/eos -1 when absent), starting at
+     * its position {@code local}, into dst[k..max); returns how many tokens were written. Shared by
+     * the packed training stream and the validation stream.
+     */
+    static int copyFromDocument(DomainTokens toks, long docStart, int len, int bos, int eos, long local,
+                                int[] dst, int k, int max) {
+        int head = bos >= 0 ? 1 : 0, start = k;
+        long vlen = head + len + (eos >= 0 ? 1 : 0);
+        while (k < max && local < vlen) {
             if (local < head) {
                 dst[k++] = bos;
                 local++;
             } else if (local < head + len) {
-                int n = (int) Math.min(blockLen - k, head + len - local);
-                toks.read(bufStart[i] + local - head, dst, k, n);
+                int n = (int) Math.min(max - k, head + len - local);
+                toks.read(docStart + local - head, dst, k, n);
                 k += n;
                 local += n;
             } else {
@@ -209,6 +223,7 @@ public final class PackedStream {
                 local++;
             }
         }
+        return k - start;
     }
 
     /** First index in a[0..n) whose value is > key (a is non-decreasing). */

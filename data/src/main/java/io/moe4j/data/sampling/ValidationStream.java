@@ -86,18 +86,9 @@ public final class ValidationStream {
                 local = 0;
                 continue;
             }
-            if (local < head) {
-                dst[k++] = bos;
-                local++;
-            } else if (local < head + len) {
-                int n = (int) Math.min(blockLen - k, head + len - local);
-                toks.read(toks.docStart(doc) + local - head, dst, k, n);
-                k += n;
-                local += n;
-            } else {
-                dst[k++] = eos;
-                local++;
-            }
+            int n = PackedStream.copyFromDocument(toks, toks.docStart(doc), len, bos, eos, local, dst, k, blockLen);
+            k += n;
+            local += n;
         }
         blocks++;
     }
