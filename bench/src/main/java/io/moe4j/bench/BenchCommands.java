@@ -44,6 +44,10 @@ public final class BenchCommands implements CommandProvider {
         @Option(names = "--reps", defaultValue = "5", description = "Timed sequences per side per round (default: ${DEFAULT-VALUE}).")
         int reps;
 
+        @Option(names = "--small-reps", defaultValue = "40",
+                description = "Like --reps for stories260K, whose sequences take ~20 ms (default: ${DEFAULT-VALUE}).")
+        int smallReps;
+
         @Option(names = "--rounds", defaultValue = "2", description = "Alternating moe4j/llama2.c blocks per cell (default: ${DEFAULT-VALUE}).")
         int rounds;
 
@@ -59,7 +63,7 @@ public final class BenchCommands implements CommandProvider {
         @Override
         public Integer call() throws Exception {
             Path m15 = model15 != null ? model15 : peerDir.resolve("stories15M_random.bin");
-            return DecodeBench.run(new DecodeBench.Options(small, m15, peerDir, oracle, reps, rounds, threads, steps, warmupMs,
+            return DecodeBench.run(new DecodeBench.Options(small, m15, peerDir, oracle, reps, smallReps, rounds, threads, steps, warmupMs,
                     peerEnv));
         }
     }

@@ -48,11 +48,11 @@ public final class DecodeBench {
     public static final LlamaConfig STORIES15M = LlamaConfig.llama2c(288, 768, 6, 6, 6, 32000, 256, true);
 
     /** What to measure. {@code model15} may not exist: a random one is then written to a temp file. */
-    public record Options(Path small, Path model15, Path peerDir, Path oracle, int reps, int rounds, int[] threads,
-                          int steps, long warmupMs, Map<String, String> peerEnv) {
+    public record Options(Path small, Path model15, Path peerDir, Path oracle, int reps, int smallReps, int rounds,
+                          int[] threads, int steps, long warmupMs, Map<String, String> peerEnv) {
         public Options {
-            if (reps < 1 || rounds < 1 || steps < 1) throw new IllegalArgumentException(
-                    "bench-decode: --reps, --rounds and --steps must be >= 1, got " + reps + ", " + rounds + ", " + steps);
+            if (reps < 1 || smallReps < 1 || rounds < 1 || steps < 1) throw new IllegalArgumentException("bench-decode: --reps, "
+                    + "--small-reps, --rounds and --steps must be >= 1, got " + reps + ", " + smallReps + ", " + rounds + ", " + steps);
             for (int t : threads) if (t < 1) throw new IllegalArgumentException("bench-decode: --threads must be >= 1, got " + t);
             peerEnv = peerEnv == null ? Map.of() : Map.copyOf(peerEnv);
         }
@@ -93,8 +93,9 @@ public final class DecodeBench {
             System.out.println("llama2.c peer: not measured (no executable " + omp + "; build it with "
                     + "gcc -Ofast -march=native -fopenmp fwd_bench.c -lm -o fwd_omp, fwd_bench.c #including run.c)");
         }
-        System.out.printf(Locale.ROOT, "%d greedy positions from BOS per rep; %d rounds x %d reps per side and cell%s%n%n",
-                o.steps(), o.rounds(), o.reps(), o.peerEnv().isEmpty() ? "" : "; peer environment " + o.peerEnv());
+        System.out.printf(Locale.ROOT, "%d greedy positions from BOS per rep; %d rounds x %d reps (stories260K: %d) per side "
+                + "and cell%s%n%n", o.steps(), o.rounds(), o.reps(), o.smallReps(),
+                o.peerEnv().isEmpty() ? "" : "; peer environment " + o.peerEnv());
         System.out.printf(Locale.ROOT, "%-22s %3s %-10s %22s %22s %7s %10s %10s %7s  %s%n", "model", "thr", "peer bin",
                 "moe4j tok/s (min-max)", "llama2.c tok/s", "ratio", "moe4j cpu", "l2c cpu", "cpu", "load");
         int status = 0;
@@ -102,7 +103,7 @@ public final class DecodeBench {
         for (Object[] m : models) {
             for (int t : o.threads()) {
                 Path bin = t == 1 && Files.isExecutable(nat) ? nat : omp;
-                Samples[] s = cell((LlamaModel) m[1], peer ? bin : null, (Path) m[2], t, o);
+                Samples[] s = cell((LlamaModel) m[1], peer ? bin : null, (Path) m[2], t, m[1] == small ? o.smallReps() : o.reps(), o);
                 printRow((String) m[0], t, peer ? bin.getFileName().toString() : "-", s[0], s[1]);
                 if (m[1] == small && !checkIds(s[0].ids(), s[1] == null ? null : s[1].ids(), o.oracle())) status = 1;
                 if (m[1] == big && s[1] != null) {
@@ -118,14 +119,14 @@ public final class DecodeBench {
     }
 
     /** One (model, threads) cell: alternating blocks of moe4j and peer reps; [0] moe4j, [1] peer or null. */
-    private static Samples[] cell(LlamaModel m, Path bin, Path file, int threads, Options o)
+    private static Samples[] cell(LlamaModel m, Path bin, Path file, int threads, int reps, Options o)
             throws IOException, InterruptedException {
         Samples mine = new Samples(), theirs = bin == null ? null : new Samples();
         int[][] ids = new int[1][];
         Parallel.withThreads(threads, () -> ids[0] = warmUp(m, o.steps(), o.warmupMs()));
         for (int r = 0; r < o.rounds(); r++) {
-            Parallel.withThreads(threads, () -> timeMoe4j(m, threads, o.reps(), o.steps(), mine));
-            if (bin != null) theirs = runPeer(bin, file, threads, o, theirs);
+            Parallel.withThreads(threads, () -> timeMoe4j(m, threads, reps, o.steps(), mine));
+            if (bin != null) theirs = runPeer(bin, file, threads, reps, o, theirs);
         }
         return new Samples[] {mine.with(ids[0]), theirs};
     }
@@ -165,10 +166,10 @@ public final class DecodeBench {
     // ---- llama2.c peer --------------------------------------------------------------------------------------
 
     /** Runs the peer harness once ({@code reps} timed reps after its own 2 warm-ups) and appends its samples. */
-    private static Samples runPeer(Path bin, Path model, int threads, Options o, Samples into)
+    private static Samples runPeer(Path bin, Path model, int threads, int reps, Options o, Samples into)
             throws IOException, InterruptedException {
         String steps = "" + o.steps();
-        ProcessBuilder pb = new ProcessBuilder(bin.toString(), model.toString(), steps, "" + o.reps(), steps);
+        ProcessBuilder pb = new ProcessBuilder(bin.toString(), model.toString(), steps, "" + reps, steps);
         pb.environment().putAll(o.peerEnv());
         pb.environment().put("OMP_NUM_THREADS", "" + threads);
         pb.redirectErrorStream(true);

@@ -41,7 +41,9 @@ public final class PrepareCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--on-malformed must be skip or fail, got '" + onMalformed + "'");
         };
         Prepare.Options opt = Prepare.Options.defaults().withPolicy(policy).withRebuild(rebuild).withLog(System.err::println);
-        Prepare.Result r = Prepare.run(Files2.existing(data, "--data"), tok, Files2.sha256(tokenizer), out, threads,
+        // hash the tokenizer file itself (as train does), also when --tokenizer names a model folder
+        Path tokFile = io.moe4j.eval.ModelFiles.tokenizerPath(tokenizer, java.nio.file.Files.isDirectory(tokenizer) ? null : tokenizer);
+        Prepare.Result r = Prepare.run(Files2.existing(data, "--data"), tok, Files2.sha256(tokFile), out, threads,
                 Prepare.Progress.bar(), opt);
         if (r.upToDate()) {
             System.out.println("cache " + out + " is up to date (" + r.manifest().tokens(io.moe4j.data.corpus.Split.TRAIN) + " train tokens)");

@@ -82,7 +82,7 @@ public final class ProgressBar implements AutoCloseable {
     private void maybeDraw(boolean force) {
         long now = System.nanoTime();
         synchronized (this) {
-            if (!force && (closed || now - lastDrawNanos < minRedrawNanos)) return;
+            if (!force && (closed || (lastDrawNanos != Long.MIN_VALUE && now - lastDrawNanos < minRedrawNanos))) return;
             lastDrawNanos = now;
             String line = render(label, done.get(), total, unit, (now - startNanos) / 1e9, suffix);
             if (interactive) out.print("\r" + line + "\u001b[K");

@@ -25,12 +25,13 @@ public final class TopKGate extends Module {
     private final MoeSpec spec;
     private final int dim;
     private final Param w1, w2, wNoise;
-    private long noiseSeed = 0x5EED;
+    private long noiseSeed;
     private long noiseCalls;
 
     public TopKGate(int dim, MoeSpec spec, DType dtype, long initSeed) {
         this.spec = spec;
         this.dim = dim;
+        this.noiseSeed = mix(initSeed, 0x5EED); // distinct per layer: layers are built with distinct seeds
         int n = spec.numExperts();
         if (spec.network() == GateNetwork.MLP) {
             w1 = addParam("gate_network.0.weight", Tensor.randn(initSeed, dtype, 0.02, n, dim));
@@ -47,6 +48,7 @@ public final class TopKGate extends Module {
     public Param w2() { return w2; }
     public Param noiseWeight() { return wNoise; }
     public long noiseCalls() { return noiseCalls; }
+    public long noiseSeed() { return noiseSeed; }
     public void setNoiseState(long seed, long calls) { noiseSeed = seed; noiseCalls = calls; }
 
     /** Clean router logits [T, N] for x [T, C]. */

@@ -21,11 +21,15 @@ final class DecodeKernels {
     /**
      * att[ao + t] = scale · Σ_d q[qo + d] · kT[ko + d·ld + t] for t &lt; n: the scores of one query
      * against n transposed keys, a vector of positions kept in a register across the D terms.
+     * Four vectors of positions are summed side by side: with one, each FMA waits for the last
+     * (D FMA latencies per vector, the whole cost when D is small), with four they overlap. Each
+     * position's sum is the same chain of FMAs either way, so the bits do not change.
      */
     static void scores(float[] q, int qo, int d, float scale, float[] kT, int ko, int ld, float[] att, int ao, int n) {
-        int t = 0;
+        int t = 0, l = S.length();
         if (!SCALAR) {
-            for (; t <= n - S.length(); t += S.length()) {
+            for (; t <= n - 4 * l; t += 4 * l) scores4(q, qo, d, scale, kT, ko + t, ld, att, ao + t);
+            for (; t <= n - l; t += l) {
                 FloatVector acc = FloatVector.zero(S);
                 for (int j = 0; j < d; j++) acc = FloatVector.fromArray(S, kT, ko + j * ld + t).fma(FloatVector.broadcast(S, q[qo + j]), acc);
                 acc.mul(scale).intoArray(att, ao + t);
@@ -36,6 +40,24 @@ final class DecodeKernels {
             for (int j = 0; j < d; j++) s += q[qo + j] * kT[ko + j * ld + t];
             att[ao + t] = s * scale;
         }
+    }
+
+    /** Four vectors of positions starting at kT[k], att[a] (see {@link #scores}). */
+    private static void scores4(float[] q, int qo, int d, float scale, float[] kT, int k, int ld, float[] att, int a) {
+        int l = S.length();
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < d; j++) {
+            FloatVector qj = FloatVector.broadcast(S, q[qo + j]);
+            int o = k + j * ld;
+            a0 = FloatVector.fromArray(S, kT, o).fma(qj, a0);
+            a1 = FloatVector.fromArray(S, kT, o + l).fma(qj, a1);
+            a2 = FloatVector.fromArray(S, kT, o + 2 * l).fma(qj, a2);
+            a3 = FloatVector.fromArray(S, kT, o + 3 * l).fma(qj, a3);
+        }
+        a0.mul(scale).intoArray(att, a);
+        a1.mul(scale).intoArray(att, a + l);
+        a2.mul(scale).intoArray(att, a + 2 * l);
+        a3.mul(scale).intoArray(att, a + 3 * l);
     }
 
     /** h[0..f) = silu(h[0..f)) ⊙ h[f..2f). */
