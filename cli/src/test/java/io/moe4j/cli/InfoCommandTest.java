@@ -31,6 +31,10 @@ class InfoCommandTest {
         assertTrue(r.out().contains("total params      6,738,415,616 (6.738 B)"), r.out());
         assertTrue(r.out().contains("activated params  6,738,415,616"), r.out());
         assertTrue(r.out().contains("at context 4096"), r.out());
+        Cli.Result j = Cli.run("info", "--config", cfg, "--context", "4096", "--json");
+        com.fasterxml.jackson.databind.JsonNode o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(j.out());
+        assertEquals(6_738_415_616L, o.get("total_params").asLong());
+        assertEquals(2 * o.get("matmul_params").asLong() + 4L * 32 * 4096 * 4096, o.get("flops_per_token").asLong());
     }
 
     @Test
