@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * so the documentation cannot rot. Paths under {@code runs/} go to a temporary folder, other
  * relative paths resolve against the repository root. Exceptions, each with its reason:
  * {@code demo} (CI runs the full demo, {@link DemoQuickTest} runs {@code --quick}), and benchmark
- * commands, which run here with their shortest settings appended.
+ * commands, which the bench module registers and runs (ReadmeBenchCommandsTest there).
  */
 class ReadmeCommandsTest {
     static Path root() {
@@ -58,22 +58,13 @@ class ReadmeCommandsTest {
             }
             String name = args.get(0);
             if (name.equals("demo")) continue; // CI runs `./moe4j demo`; DemoQuickTest runs --quick
-            if (name.startsWith("bench-")) args.addAll(shortest(name));
+            if (name.startsWith("bench-")) continue; // registered by the bench module: ReadmeBenchCommandsTest runs them
             if (args.stream().anyMatch(a -> a.contains("../shared")) && !Files.isDirectory(root.resolve("../shared"))) continue;
             int rc = Main.run(args.toArray(new String[0]));
             assertEquals(0, rc, "README command failed: ./moe4j " + cmd);
             ran++;
         }
         assertTrue(ran >= 10, "ran " + ran + " README commands");
-    }
-
-    /** Options that make a benchmark command finish in seconds (its figures are then meaningless). */
-    static List<String> shortest(String bench) {
-        return switch (bench) {
-            case "bench-gemm" -> List.of("--quick", "--no-blas", "--samples", "1", "--sample-ms", "20", "--threads", "1");
-            case "bench-moe" -> List.of("--tokens", "128", "--reps", "1");
-            default -> List.of("--help");
-        };
     }
 
     @Test
