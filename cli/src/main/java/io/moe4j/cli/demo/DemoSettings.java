@@ -19,7 +19,7 @@ public record DemoSettings(Path model, Path data, Path evalDir, Path out, int st
 
     public static DemoSettings standard(Path assets, Path out) {
         return new DemoSettings(assets.resolve("models/stories260K/stories260K.bin"), assets.resolve("corpus"),
-                assets.resolve("eval"), out, 400, 256, 8, 2e-3, 40, 40, 30_000, 20, 8, 2, 1227);
+                assets.resolve("eval"), out, 150, 256, 8, 2e-3, 15, 40, 30_000, 20, 8, 2, 1227);
     }
 
     public static DemoSettings quick(Path assets, Path out) {
