@@ -41,14 +41,14 @@ public final class BenchCommands implements CommandProvider {
         @Option(names = "--threads", defaultValue = "1,2", split = ",", description = "Thread counts (default: ${DEFAULT-VALUE}).")
         int[] threads;
 
-        @Option(names = "--reps", defaultValue = "5", description = "Timed sequences per side per round (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--reps", defaultValue = "3", description = "Timed sequences per side per round (default: ${DEFAULT-VALUE}).")
         int reps;
 
-        @Option(names = "--small-reps", defaultValue = "40",
+        @Option(names = "--small-reps", defaultValue = "20",
                 description = "Like --reps for stories260K, whose sequences take ~20 ms (default: ${DEFAULT-VALUE}).")
         int smallReps;
 
-        @Option(names = "--rounds", defaultValue = "2", description = "Alternating moe4j/llama2.c blocks per cell (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", defaultValue = "4", description = "Alternating moe4j/llama2.c blocks per cell (default: ${DEFAULT-VALUE}).")
         int rounds;
 
         @Option(names = "--steps", defaultValue = "256", description = "Positions per sequence (default: ${DEFAULT-VALUE}).")

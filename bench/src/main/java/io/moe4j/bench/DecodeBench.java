@@ -51,9 +51,9 @@ public final class DecodeBench {
     public record Options(Path small, Path model15, Path peerDir, Path oracle, int reps, int smallReps, int rounds,
                           int[] threads, int steps, long warmupMs, Map<String, String> peerEnv) {
         public Options {
-            if (reps < 1 || smallReps < 1 || rounds < 1 || steps < 1) throw new IllegalArgumentException("bench-decode: --reps, "
+            if (reps < 1 || smallReps < 1 || rounds < 1 || steps < 1) throw new IllegalArgumentException("--reps, "
                     + "--small-reps, --rounds and --steps must be >= 1, got " + reps + ", " + smallReps + ", " + rounds + ", " + steps);
-            for (int t : threads) if (t < 1) throw new IllegalArgumentException("bench-decode: --threads must be >= 1, got " + t);
+            for (int t : threads) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
             peerEnv = peerEnv == null ? Map.of() : Map.copyOf(peerEnv);
         }
     }
@@ -71,22 +71,15 @@ public final class DecodeBench {
 
     private DecodeBench() {}
 
+    /** One benchmarked model: the file is what the peer loads. */
+    private record Subject(String name, LlamaModel model, Path file, boolean isStories260K) {}
+
     /** Runs the whole benchmark and prints it; returns the exit code (1 when stories260K's ids are wrong). */
     public static int run(Options o) throws IOException, InterruptedException {
         System.out.printf(Locale.ROOT, "java %s, %s, load average %s%n", System.getProperty("java.version"),
                 cpuModel(), loadAverage());
-        LlamaModel small = Models.load(o.small()).model();
-        Path file15 = o.model15();
-        LlamaModel big;
-        if (Files.isRegularFile(file15)) {
-            big = Models.load(file15).model();
-        } else {
-            file15 = Files.createTempFile("moe4j-stories15M-random", ".bin");
-            file15.toFile().deleteOnExit();
-            big = LlamaModel.random(STORIES15M, DType.F32, 0);
-            Llama2cCheckpoint.writeLegacy(file15, STORIES15M, big.stateDict());
-            System.out.println("no " + o.model15() + ": wrote a random stories15M-shaped model to " + file15);
-        }
+        List<Subject> subjects = List.of(new Subject("stories260K", Models.load(o.small()).model(), o.small(), true),
+                stories15M(o.model15()));
         Path omp = o.peerDir().resolve("fwd_omp"), nat = o.peerDir().resolve("fwd_native");
         boolean peer = Files.isExecutable(omp);
         if (!peer) {
@@ -97,18 +90,17 @@ public final class DecodeBench {
                 + "and cell%s%n%n", o.steps(), o.rounds(), o.reps(), o.smallReps(),
                 o.peerEnv().isEmpty() ? "" : "; peer environment " + o.peerEnv());
         System.out.printf(Locale.ROOT, "%-22s %3s %-10s %22s %22s %7s %10s %10s %7s  %s%n", "model", "thr", "peer bin",
-                "moe4j tok/s (min-max)", "llama2.c tok/s", "ratio", "moe4j cpu", "l2c cpu", "cpu", "load");
+                "moe4j tok/s (min-max)", "llama2.c (min-max)", "ratio", "moe4j cpu", "l2c cpu", "cpu", "load");
         int status = 0;
-        Object[][] models = {{"stories260K", small, o.small()}, {"stories15M-shape rand", big, file15}};
-        for (Object[] m : models) {
+        for (Subject m : subjects) {
             for (int t : o.threads()) {
-                Path bin = t == 1 && Files.isExecutable(nat) ? nat : omp;
-                Samples[] s = cell((LlamaModel) m[1], peer ? bin : null, (Path) m[2], t, m[1] == small ? o.smallReps() : o.reps(), o);
-                printRow((String) m[0], t, peer ? bin.getFileName().toString() : "-", s[0], s[1]);
-                if (m[1] == small && !checkIds(s[0].ids(), s[1] == null ? null : s[1].ids(), o.oracle())) status = 1;
-                if (m[1] == big && s[1] != null) {
-                    System.out.printf(Locale.ROOT, "    stories15M-shape greedy ids: first %d of %d equal to llama2.c's "
-                            + "(random weights give near-tied logits, so a late divergence is float rounding)%n",
+                Path bin = !peer ? null : t == 1 && Files.isExecutable(nat) ? nat : omp;
+                Samples[] s = cell(m.model(), bin, m.file(), t, m.isStories260K() ? o.smallReps() : o.reps(), o);
+                printRow(m.name(), t, bin == null ? "-" : bin.getFileName().toString(), s[0], s[1]);
+                if (m.isStories260K() && !checkIds(s[0].ids(), s[1] == null ? null : s[1].ids(), o.oracle())) status = 1;
+                if (!m.isStories260K() && s[1] != null) {
+                    System.out.printf(Locale.ROOT, "    %s greedy ids: first %d of %d equal to llama2.c's (random weights give "
+                            + "near-tied logits, so a late divergence would be float rounding)%n", m.name(),
                             commonPrefix(s[0].ids(), s[1].ids()), s[0].ids().length);
                 }
             }
@@ -116,6 +108,18 @@ public final class DecodeBench {
         System.out.printf(Locale.ROOT, "%nratio = moe4j / llama2.c (> 1: moe4j faster); cpu = tokens per CPU second of "
                 + "the decoding thread (1 thread only). load average at end: %s%n", loadAverage());
         return status;
+    }
+
+    /** The stories15M-shaped model from {@code file}, or a random one written to a temp file when it is absent. */
+    private static Subject stories15M(Path file) throws IOException {
+        String name = "stories15M-shape rand";
+        if (Files.isRegularFile(file)) return new Subject(name, Models.load(file).model(), file, false);
+        Path tmp = Files.createTempFile("moe4j-stories15M-random", ".bin");
+        tmp.toFile().deleteOnExit();
+        LlamaModel m = LlamaModel.random(STORIES15M, DType.F32, 0);
+        Llama2cCheckpoint.writeLegacy(tmp, STORIES15M, m.stateDict());
+        System.out.println("no " + file + ": wrote a random stories15M-shaped model to " + tmp);
+        return new Subject(name, m, tmp, false);
     }
 
     /** One (model, threads) cell: alternating blocks of moe4j and peer reps; [0] moe4j, [1] peer or null. */
