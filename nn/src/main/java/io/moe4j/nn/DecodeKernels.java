@@ -1,8 +1,8 @@
 package io.moe4j.nn;
 
+import io.moe4j.tensor.cpu.FloatMath;
 import io.moe4j.tensor.cpu.SimdConfig;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,9 +66,9 @@ final class DecodeKernels {
         if (!SCALAR) {
             for (; i <= f - S.length(); i += S.length()) {
                 FloatVector a = FloatVector.fromArray(S, h, i), b = FloatVector.fromArray(S, h, f + i);
-                a.div(a.neg().lanewise(VectorOperators.EXP).add(1f)).mul(b).intoArray(h, i);
+                a.div(FloatMath.exp(a.neg()).add(1f)).mul(b).intoArray(h, i);
             }
         }
-        for (; i < f; i++) h[i] = h[i] / (1f + (float) Math.exp(-h[i])) * h[f + i];
+        for (; i < f; i++) h[i] = h[i] / (FloatMath.exp(-h[i]) + 1f) * h[f + i];
     }
 }

@@ -7,6 +7,7 @@ import io.moe4j.tensor.ShapeException;
 import io.moe4j.tensor.Storage;
 import io.moe4j.tensor.Tensor;
 import io.moe4j.tensor.cpu.Parallel;
+import io.moe4j.tensor.cpu.FloatMath;
 import io.moe4j.tensor.cpu.SimdConfig;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -94,10 +95,10 @@ public final class SoftmaxCrossEntropyFn extends Function {
         i = 0;
         if (!SimdConfig.SCALAR && n >= l) {
             FloatVector sv = FloatVector.zero(S);
-            for (; i <= n - l; i += l) sv = sv.add(FloatVector.fromArray(S, a, at + i).sub(m).lanewise(VectorOperators.EXP));
+            for (; i <= n - l; i += l) sv = sv.add(FloatMath.exp(FloatVector.fromArray(S, a, at + i).sub(m)));
             sum = sv.reduceLanes(VectorOperators.ADD);
         }
-        for (; i < n; i++) sum += Math.exp(a[at + i] - m);
+        for (; i < n; i++) sum += FloatMath.exp(a[at + i] - m);
         return m + Math.log(sum);
     }
 
@@ -126,8 +127,8 @@ public final class SoftmaxCrossEntropyFn extends Function {
         int i = 0, l = S.length();
         if (!SimdConfig.SCALAR) {
             for (; i <= n - l; i += l)
-                FloatVector.fromArray(S, a, at + i).sub(lse).lanewise(VectorOperators.EXP).mul(coef).intoArray(out, o + i);
+                FloatMath.exp(FloatVector.fromArray(S, a, at + i).sub(lse)).mul(coef).intoArray(out, o + i);
         }
-        for (; i < n; i++) out[o + i] = (float) Math.exp(a[at + i] - lse) * coef;
+        for (; i < n; i++) out[o + i] = FloatMath.exp(a[at + i] - lse) * coef;
     }
 }

@@ -1,5 +1,6 @@
 package io.moe4j.nn.functions;
 
+import io.moe4j.tensor.cpu.FloatMath;
 import io.moe4j.tensor.cpu.SimdConfig;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -7,9 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Float row loops shared by the F32 kernels and the decode path: max, exp-and-sum, scale. Vector
- * API bodies with scalar tails (only the scalar loops with {@code -Dmoe4j.vector.bits=0}). The
- * vector exp is the JDK's (SVML on x86), measured at ~1 ns per element against ~6 ns for
- * {@code Math.exp}, which is why softmax-like rows go through here.
+ * API bodies with scalar tails (only the scalar loops with {@code -Dmoe4j.vector.bits=0}). exp is
+ * {@link FloatMath#exp}, whose bits do not depend on JIT state, so a softmax row is the same in every run.
  */
 public final class VecMath {
     private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
@@ -37,14 +37,14 @@ public final class VecMath {
         if (!SCALAR && n >= S.length()) {
             FloatVector sv = FloatVector.zero(S);
             for (; i <= n - S.length(); i += S.length()) {
-                FloatVector e = FloatVector.fromArray(S, a, o + i).sub(shift).lanewise(VectorOperators.EXP);
+                FloatVector e = FloatMath.exp(FloatVector.fromArray(S, a, o + i).sub(shift));
                 e.intoArray(a, o + i);
                 sv = sv.add(e);
             }
             sum = sv.reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) {
-            float e = (float) Math.exp(a[o + i] - shift);
+            float e = FloatMath.exp(a[o + i] - shift);
             a[o + i] = e;
             sum += e;
         }

@@ -24,7 +24,27 @@ final class VecKernels {
         if (!SCALAR && vectorizable(op)) {
             for (; i <= n - L; i += L) unaryVec(op, FloatVector.fromArray(S, a, ia + i)).intoArray(out, o + i);
         }
-        for (; i < n; i++) out[o + i] = (float) op.apply(a[ia + i]);
+        for (; i < n; i++) out[o + i] = unaryScalar(op, a[ia + i]);
+    }
+
+    /** The scalar twin of {@link #unaryVec}: the same bits per element, so a result does not depend on which lane
+     * or chunk an element lands in. */
+    static float unaryScalar(UnaryOp op, float x) {
+        return switch (op) {
+            case NEG -> -x;
+            case EXP -> FloatMath.exp(x);
+            case LOG -> FloatMath.log(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case RSQRT -> 1f / (float) Math.sqrt(x);
+            case RECIP -> 1f / x;
+            case SQUARE -> x * x;
+            case ABS -> Math.abs(x);
+            case TANH -> FloatMath.tanh(x);
+            case SIGMOID -> FloatMath.sigmoid(x);
+            case SILU -> x * FloatMath.sigmoid(x);
+            case RELU -> Math.max(x, 0f);
+            default -> (float) op.apply(x);
+        };
     }
 
     private static boolean vectorizable(UnaryOp op) {
@@ -37,23 +57,19 @@ final class VecKernels {
     private static FloatVector unaryVec(UnaryOp op, FloatVector x) {
         return switch (op) {
             case NEG -> x.neg();
-            case EXP -> x.lanewise(VectorOperators.EXP);
-            case LOG -> x.lanewise(VectorOperators.LOG);
+            case EXP -> FloatMath.exp(x);
+            case LOG -> FloatMath.log(x);
             case SQRT -> x.sqrt();
-            case RSQRT -> x.sqrt().broadcast(1f).div(x.sqrt());
+            case RSQRT -> x.broadcast(1f).div(x.sqrt());
             case RECIP -> x.broadcast(1f).div(x);
             case SQUARE -> x.mul(x);
             case ABS -> x.abs();
-            case TANH -> x.lanewise(VectorOperators.TANH);
-            case SIGMOID -> sigmoid(x);
-            case SILU -> x.mul(sigmoid(x));
+            case TANH -> FloatMath.tanh(x);
+            case SIGMOID -> FloatMath.sigmoid(x);
+            case SILU -> x.mul(FloatMath.sigmoid(x));
             case RELU -> x.max(0f);
             default -> throw new IllegalStateException(op.name());
         };
-    }
-
-    private static FloatVector sigmoid(FloatVector x) {
-        return x.broadcast(1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
     }
 
     /** out = a op b over n elements (same layout). */
@@ -146,14 +162,14 @@ final class VecKernels {
         if (!SCALAR && n >= L) {
             FloatVector v = FloatVector.zero(S);
             for (; i <= n - L; i += L) {
-                FloatVector e = FloatVector.fromArray(S, a, ia + i).sub(shift).lanewise(VectorOperators.EXP);
+                FloatVector e = FloatMath.exp(FloatVector.fromArray(S, a, ia + i).sub(shift));
                 e.intoArray(out, o + i);
                 v = v.add(e);
             }
             acc = v.reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) {
-            float e = (float) Math.exp(a[ia + i] - shift);
+            float e = FloatMath.exp(a[ia + i] - shift);
             out[o + i] = e;
             acc += e;
         }
