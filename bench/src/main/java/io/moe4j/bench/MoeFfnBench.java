@@ -15,7 +15,8 @@ import java.util.Locale;
  * Forward + backward time of one MoE FFN layer against the dense SwiGLU FFN of the same total
  * width, on the same input: by default stories15M's FFN (C = 288, F = 768) split into 8 experts of
  * 96 with top-2 routing, over 2048 tokens. The ideal speed-up is N/k = 4 (a quarter of the expert
- * FLOPs), less the router and the gather/scatter of the dispatch.
+ * FLOPs), less the router and the gather/scatter of the dispatch. Dense and MoE passes alternate, so both
+ * medians come from the same stretch of machine time.
  */
 public final class MoeFfnBench {
     private MoeFfnBench() {}
@@ -33,12 +34,14 @@ public final class MoeFfnBench {
         randomise(dense);
         randomise(moe);
         moe.train(true); // noisy gate + smooth load estimator, as in training
-        double[] out = new double[2];
+        double[] d = new double[reps], m = new double[reps];
         Parallel.withThreads(threads, () -> {
-            out[0] = medianMs(dense, x, reps);
-            out[1] = medianMs(moe, x, reps);
+            for (int i = -3; i < reps; i++) { // alternate, so both see the same machine load
+                double td = passMs(dense, x), tm = passMs(moe, x);
+                if (i >= 0) { d[i] = td; m[i] = tm; }
+            }
         });
-        return new Result(out[0], out[1]);
+        return new Result(median(d), median(m));
     }
 
     private static void randomise(FeedForward f) {
@@ -50,21 +53,22 @@ public final class MoeFfnBench {
         }
     }
 
-    /** Median of reps timed forward+backward passes after 3 warm-up passes. */
-    static double medianMs(FeedForward f, Tensor x, int reps) {
-        double[] ms = new double[reps];
-        for (int i = -3; i < reps; i++) {
-            long t0 = System.nanoTime();
-            Var in = Var.param(x);
-            Var y = f.forward(in);
-            Var loss = y.square().sumAll();
-            if (f.auxLoss() != null) loss = loss.add(f.auxLoss());
-            loss.backward();
-            for (Var p : f.parameters()) p.clearGrad();
-            if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
-        return ms[reps / 2];
+    /** One timed forward+backward pass (loss = Σ y² plus the balance loss). */
+    static double passMs(FeedForward f, Tensor x) {
+        long t0 = System.nanoTime();
+        Var in = Var.param(x);
+        Var y = f.forward(in);
+        Var loss = y.square().sumAll();
+        if (f.auxLoss() != null) loss = loss.add(f.auxLoss());
+        loss.backward();
+        for (Var p : f.parameters()) p.clearGrad();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 
     public static void main(String[] args) {

@@ -26,6 +26,7 @@ public final class MoeFfn extends FeedForward {
     private Var lastAux;
     private int[] lastCounts;
     private boolean unitScores;
+    private boolean fused = true;
 
     public MoeFfn(int dim, MoeSpec spec, DType dtype, long seed) {
         this.spec = spec;
@@ -49,6 +50,14 @@ public final class MoeFfn extends FeedForward {
      */
     public void forceUnitScores(boolean on) {
         unitScores = on;
+    }
+
+    /**
+     * On (the default), the experts run as one fused Function ({@link ExpertsFn}); off, as a chain of autograd
+     * primitives (gather, Linear, SwiGLU, index-add per expert). For tests and benchmarks.
+     */
+    public void useFusedExperts(boolean on) {
+        fused = on;
     }
 
     /** Tokens routed to each expert by the last forward (slots, so they sum to T·k). */
@@ -79,7 +88,17 @@ public final class MoeFfn extends FeedForward {
                 pos[e][fill[e]++] = i * k + j;
             }
         Var flatScores = unitScores ? Var.constant(Tensor.full(x.dtype(), 1, t * k)) : r.scores().reshape(t * k);
-        Var out = Var.constant(Tensor.zeros(x.dtype(), t, dim));
+        Var out = fused
+                ? ExpertsFn.apply(new ExpertsFn.Dispatch(tok, pos, t, k), x2, flatScores, experts, spec.scale())
+                : composed(x2, flatScores, tok, pos);
+        if (residual != null) out = out.add(residual.forward(x2));
+        return out.reshape(shape);
+    }
+
+    /** The same experts and combine from autograd primitives: the unfused path, kept as a cross-check. */
+    private Var composed(Var x2, Var flatScores, int[][] tok, int[][] pos) {
+        int n = spec.numExperts();
+        Var out = Var.constant(Tensor.zeros(x2.dtype(), x2.shape()[0], dim));
         for (int e = 0; e < n; e++) {
             if (tok[e].length == 0) continue;
             Tensor rows = Tensor.ofInts(tok[e], tok[e].length);
@@ -87,8 +106,7 @@ public final class MoeFfn extends FeedForward {
             Var we = flatScores.indexSelect(0, Tensor.ofInts(pos[e], pos[e].length)).reshape(tok[e].length, 1).scale(spec.scale());
             out = out.indexAdd(0, rows, ye.mul(we));
         }
-        if (residual != null) out = out.add(residual.forward(x2));
-        return out.reshape(shape);
+        return out;
     }
 
     // ---------------------------------------------------------------- decode path

@@ -64,6 +64,45 @@ class MoeLayerTest {
         for (int i = 0; i < gFast.size(); i++) assertArrayEquals(gRef.get(i), gFast.get(i), 1e-10, "gradient " + i);
     }
 
+    @ParameterizedTest
+    @MethodSource("gates")
+    void fusedExpertsMatchTheComposedOpsInF32AndF64(MoeSpec spec) {
+        for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+            MoeFfn f = layer(spec, dtype, 13);
+            f.train(true);
+            Tensor xData = Tensor.randn(6, dtype, 1, 2, 11, C), seed = Tensor.randn(7, dtype, 1, 2, 11, C);
+            List<double[]> got = new ArrayList<>(), want = new ArrayList<>();
+            for (boolean fused : new boolean[] {true, false}) {
+                f.useFusedExperts(fused);
+                f.gate().setNoiseState(5, 0); // the same noise, so the same routing
+                Var x = Var.param(xData);
+                Var y = f.forward(x);
+                (fused ? got : want).add(y.data().toDoubleArray());
+                (fused ? got : want).addAll(grads(f, () -> { y.backward(seed); if (f.auxLoss() != null) f.auxLoss().backward(); }, x));
+            }
+            double tol = dtype == DType.F64 ? 1e-12 : 2e-5;
+            for (int i = 0; i < got.size(); i++) assertArrayEquals(want.get(i), got.get(i), tol, dtype + " output/gradient " + i);
+        }
+    }
+
+    @Test
+    void fusedExpertsGiveTheSameBitsOnOneAndTwoThreads() {
+        MoeFfn f = layer(MoeSpec.llamaMoe(new int[] {40, 40, 24, 40}, 2), DType.F32, 17, 32);
+        Tensor xData = Tensor.randn(8, DType.F32, 1, 300, 32), seed = Tensor.randn(9, DType.F32, 1, 300, 32);
+        List<List<double[]>> runs = new ArrayList<>();
+        for (int threads : new int[] {1, 2})
+            io.moe4j.tensor.cpu.Parallel.withThreads(threads, () -> {
+                f.gate().setNoiseState(5, 0);
+                Var x = Var.param(xData);
+                Var y = f.forward(x);
+                List<double[]> r = new ArrayList<>();
+                r.add(y.data().toDoubleArray());
+                r.addAll(grads(f, () -> { y.backward(seed); f.auxLoss().backward(); }, x));
+                runs.add(r);
+            });
+        for (int i = 0; i < runs.get(0).size(); i++) assertArrayEquals(runs.get(0).get(i), runs.get(1).get(i), 0.0, "output/gradient " + i);
+    }
+
     /** Runs backward and collects dL/dx and every parameter gradient (then clears them). */
     private static List<double[]> grads(MoeFfn f, Runnable backward, Var x) {
         for (Var p : f.parameters()) p.clearGrad();

@@ -62,13 +62,6 @@ final class DecodeKernels {
 
     /** h[0..f) = silu(h[0..f)) ⊙ h[f..2f). */
     static void swiglu(float[] h, int f) {
-        int i = 0;
-        if (!SCALAR) {
-            for (; i <= f - S.length(); i += S.length()) {
-                FloatVector a = FloatVector.fromArray(S, h, i), b = FloatVector.fromArray(S, h, f + i);
-                a.div(FloatMath.exp(a.neg()).add(1f)).mul(b).intoArray(h, i);
-            }
-        }
-        for (; i < f; i++) h[i] = h[i] / (FloatMath.exp(-h[i]) + 1f) * h[f + i];
+        FloatMath.swiglu(h, 0, h, f, h, 0, f);
     }
 }

@@ -1,5 +1,6 @@
 package io.moe4j.moe.gatemath;
 
+import io.moe4j.tensor.cpu.Parallel;
 import org.apache.commons.math3.special.Erf;
 
 /**
@@ -16,7 +17,7 @@ import org.apache.commons.math3.special.Erf;
  * <p>When k ≥ N there is no (k+1)-th logit: every expert is always in, so P = 1 and the gradient is
  * zero (the reference would read past the row here).
  *
- * <p>Φ(z) = erfc(−z/√2)/2 via Apache Commons Math, accurate in both tails.
+ * <p>Φ(z): Marsaglia's series near the centre, erfc(−z/√2)/2 via Apache Commons Math in the tails.
  */
 public final class SmoothLoad {
 
@@ -45,13 +46,33 @@ public final class SmoothLoad {
 
     private static final double SQRT2 = Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+    /** 1/(2i+1): the series' divisors as multipliers (|z| ≤ 3 converges well before i = 64). */
+    private static final double[] INV_ODD = new double[64];
+    /** Tokens per block: blocks run in parallel, and their partial loads are added in block order. */
+    private static final int TOKEN_BLOCK = 128;
+
+    static {
+        for (int i = 0; i < INV_ODD.length; i++) INV_ODD[i] = 1.0 / (2 * i + 1);
+    }
 
     private SmoothLoad() {
     }
 
-    /** Standard normal CDF Φ(z). */
+    /**
+     * Standard normal CDF Φ(z). For |z| ≤ 3, Marsaglia's series (J. Stat. Softw. 11(4), 2004):
+     * Φ(z) = 1/2 + φ(z)·(z + z³/3 + z⁵/(3·5) + ...), summed until it stops changing (at most ~40 terms, absolute
+     * error below 4e-16); beyond that, Commons Math's erfc, which keeps its relative accuracy in the far tails.
+     * The series is ~20x faster than erfc's continued fraction, and the smooth load evaluates Φ T·N times.
+     */
     public static double normalCdf(double z) {
-        return 0.5 * Erf.erfc(-z / SQRT2);
+        if (Math.abs(z) > 3) return 0.5 * Erf.erfc(-z / SQRT2);
+        double q = z * z, term = z, sum = z, prev = Double.NaN;
+        for (int i = 1; sum != prev; i++) {
+            prev = sum;
+            term *= q * INV_ODD[i];
+            sum += term;
+        }
+        return 0.5 + sum * normalPdf(z);
     }
 
     /** Standard normal density φ(z). */
@@ -82,22 +103,27 @@ public final class SmoothLoad {
      */
     public static double[] load(double[][] clean, double[][] noisy, double[][] sigma, int k, InRule rule) {
         int n = check(clean, noisy, sigma, k);
-        double[] load = new double[n];
-        for (int t = 0; t < clean.length; t++) {
-            if (k >= n) {
-                for (int i = 0; i < n; i++) {
-                    load[i] += 1;
+        int blocks = (clean.length + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
+        double[][] partial = new double[blocks][n];
+        Parallel.forRange(blocks, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++)
+                for (int t = b * TOKEN_BLOCK; t < Math.min(clean.length, (b + 1) * TOKEN_BLOCK); t++) {
+                    if (k >= n) {
+                        for (int i = 0; i < n; i++) partial[b][i] += 1;
+                        continue;
+                    }
+                    int[] top = TopK.indices(noisy[t], k + 1);
+                    double thIn = noisy[t][top[k]];
+                    double thOut = noisy[t][top[k - 1]];
+                    for (int i = 0; i < n; i++) {
+                        double th = isIn(clean[t][i], noisy[t][i], thIn, rule) ? thIn : thOut;
+                        partial[b][i] += normalCdf((clean[t][i] - th) / sigma[t][i]);
+                    }
                 }
-                continue;
-            }
-            int[] top = TopK.indices(noisy[t], k + 1);
-            double thIn = noisy[t][top[k]];
-            double thOut = noisy[t][top[k - 1]];
-            for (int i = 0; i < n; i++) {
-                double th = isIn(clean[t][i], noisy[t][i], thIn, rule) ? thIn : thOut;
-                load[i] += normalCdf((clean[t][i] - th) / sigma[t][i]);
-            }
-        }
+        });
+        double[] load = new double[n];
+        for (double[] p : partial) // block order: the same sum on any thread count
+            for (int i = 0; i < n; i++) load[i] += p[i];
         return load;
     }
 
@@ -118,21 +144,23 @@ public final class SmoothLoad {
         if (k >= n) {
             return new Grads(dClean, dSigma, dNoisy);
         }
-        for (int t = 0; t < tokens; t++) {
-            int[] top = TopK.indices(noisy[t], k + 1);
-            int inIdx = top[k];
-            int outIdx = top[k - 1];
-            for (int i = 0; i < n; i++) {
-                boolean in = isIn(clean[t][i], noisy[t][i], noisy[t][inIdx], rule);
-                int thIdx = in ? inIdx : outIdx;
-                double s = sigma[t][i];
-                double z = (clean[t][i] - noisy[t][thIdx]) / s;
-                double dp = gradLoad[i] * normalPdf(z) / s;
-                dClean[t][i] += dp;
-                dSigma[t][i] -= dp * z;
-                dNoisy[t][thIdx] -= dp;
+        Parallel.forRange(tokens, TOKEN_BLOCK, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) { // each token writes only its own rows
+                int[] top = TopK.indices(noisy[t], k + 1);
+                int inIdx = top[k];
+                int outIdx = top[k - 1];
+                for (int i = 0; i < n; i++) {
+                    boolean in = isIn(clean[t][i], noisy[t][i], noisy[t][inIdx], rule);
+                    int thIdx = in ? inIdx : outIdx;
+                    double s = sigma[t][i];
+                    double z = (clean[t][i] - noisy[t][thIdx]) / s;
+                    double dp = gradLoad[i] * normalPdf(z) / s;
+                    dClean[t][i] += dp;
+                    dSigma[t][i] -= dp * z;
+                    dNoisy[t][thIdx] -= dp;
+                }
             }
-        }
+        });
         return new Grads(dClean, dSigma, dNoisy);
     }
 

@@ -138,6 +138,18 @@ class SmoothLoadTest {
     }
 
     @Test
+    void normalCdfAgreesWithErfcAndPublishedValues() {
+        for (int i = -6000; i <= 6000; i++) {
+            double z = i / 1000.0, want = 0.5 * org.apache.commons.math3.special.Erf.erfc(-z / Math.sqrt(2));
+            assertEquals(want, SmoothLoad.normalCdf(z), 4e-16 + 1e-14 * want, "Phi(" + z + ")");
+        }
+        assertEquals(0.5, SmoothLoad.normalCdf(0), 0);
+        assertEquals(0.8413447460685429, SmoothLoad.normalCdf(1), 4e-16); // standard normal tables
+        assertEquals(0.024997895148220435, SmoothLoad.normalCdf(-1.96), 4e-16);
+        assertEquals(2.866515718791939e-7, SmoothLoad.normalCdf(-5), 1e-20);
+    }
+
+    @Test
     void rejectsNonPositiveSigma() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SmoothLoad.load(new double[][] {{0, 1}}, new double[][] {{0, 1}}, new double[][] {{1, 0}}, 1, InRule.SHAZEER));

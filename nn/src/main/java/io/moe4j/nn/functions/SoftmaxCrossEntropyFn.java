@@ -91,14 +91,7 @@ public final class SoftmaxCrossEntropyFn extends Function {
             m = mv.reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) m = Math.max(m, a[at + i]);
-        double sum = 0;
-        i = 0;
-        if (!SimdConfig.SCALAR && n >= l) {
-            FloatVector sv = FloatVector.zero(S);
-            for (; i <= n - l; i += l) sv = sv.add(FloatMath.exp(FloatVector.fromArray(S, a, at + i).sub(m)));
-            sum = sv.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) sum += FloatMath.exp(a[at + i] - m);
+        double sum = FloatMath.expShiftSum(a, at, m, null, 0, n);
         return m + Math.log(sum);
     }
 
@@ -124,11 +117,7 @@ public final class SoftmaxCrossEntropyFn extends Function {
 
     /** out[o..o+n) = exp(a[at..at+n) − lse) · coef. */
     static void softmaxScaled(float[] a, int at, int n, float lse, float coef, float[] out, int o) {
-        int i = 0, l = S.length();
-        if (!SimdConfig.SCALAR) {
-            for (; i <= n - l; i += l)
-                FloatMath.exp(FloatVector.fromArray(S, a, at + i).sub(lse)).mul(coef).intoArray(out, o + i);
-        }
-        for (; i < n; i++) out[o + i] = FloatMath.exp(a[at + i] - lse) * coef;
+        FloatMath.expShiftSum(a, at, lse, out, o, n);
+        VecMath.scale(out, o, n, coef);
     }
 }

@@ -32,23 +32,7 @@ public final class VecMath {
 
     /** a[o..o+n) = exp(a − shift) in place; returns their sum. */
     public static float expShiftSum(float[] a, int o, int n, float shift) {
-        int i = 0;
-        float sum = 0;
-        if (!SCALAR && n >= S.length()) {
-            FloatVector sv = FloatVector.zero(S);
-            for (; i <= n - S.length(); i += S.length()) {
-                FloatVector e = FloatMath.exp(FloatVector.fromArray(S, a, o + i).sub(shift));
-                e.intoArray(a, o + i);
-                sv = sv.add(e);
-            }
-            sum = sv.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            float e = FloatMath.exp(a[o + i] - shift);
-            a[o + i] = e;
-            sum += e;
-        }
-        return sum;
+        return FloatMath.expShiftSum(a, o, shift, a, o, n);
     }
 
     /** a[o..o+n) *= s. */

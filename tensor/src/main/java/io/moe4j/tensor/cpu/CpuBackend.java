@@ -145,7 +145,7 @@ public class CpuBackend extends ReferenceBackend {
 
     static void softmaxRow(float[] src, int s, float[] dst, int d, int n, boolean log) {
         float max = VecKernels.max(src, s, n);
-        float sum = VecKernels.expShiftSum(src, s, max, dst, d, n);
+        float sum = FloatMath.expShiftSum(src, s, max, dst, d, n);
         if (log) {
             float shift = max + (float) Math.log(sum);
             VecKernels.affine(src, s, 1f, -shift, dst, d, n);

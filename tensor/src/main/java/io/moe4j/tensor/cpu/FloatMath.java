@@ -4,21 +4,32 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp, log and tanh for F32 built only from IEEE add, sub, mul, div, min, max and bit moves, in a vector form and
- * a scalar form that give the same bits lane for lane.
+ * exp, log, tanh, sigmoid, SiLU and SwiGLU over F32 array ranges, built only from IEEE add, sub, mul, div, min,
+ * max and bit moves. Each has a Vector API body and a scalar tail that give the same bits element for element.
  *
  * <p>Why not {@code FloatVector.lanewise(EXP)}: the JDK computes it with Intel's SVML once C2 has compiled the
  * loop, but with {@code Math.exp} per lane before that, and the two differ in the last bit. A kernel's result then
  * depends on how warm the JIT is, so two identical forward passes, or a resumed run and an uninterrupted one, can
  * disagree. Every operation here is exactly rounded in both modes, so the result cannot change.
  *
+ * <p>Why bulk methods rather than {@code FloatVector exp(FloatVector)}: such a helper is too large for C2 to inline
+ * into its callers, and a vector that crosses a real call is boxed, which made the SwiGLU kernels several times
+ * slower. So the exp and log bodies are written once each, inside the loops of {@link #exp} and {@link #log};
+ * the other functions run them on small blocks held in a per-thread scratch buffer.
+ *
  * <p>The approximations follow the classic Cephes single-precision ones (range reduction by ln 2 with a two-part
  * constant, then a minimax polynomial): about 1 ulp from the correctly rounded value over the normal range,
  * checked against {@code Math.exp/log/tanh} in {@code FloatMathTest}.
  */
 public final class FloatMath {
+    private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
+    private static final boolean SCALAR = SimdConfig.SCALAR;
+    private static final int BLOCK = 256;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * BLOCK]);
+
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f; // 9 significant bits: n * LN2_HI is exact for |n| <= 2^15
     private static final float LN2_LO = -2.12194440e-4f;
@@ -26,83 +37,44 @@ public final class FloatMath {
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
     private static final float EXP_HI = 89f; // exp(89) > Float.MAX_VALUE: gives +inf
     private static final float EXP_LO = -104f; // exp(-104) < Float.MIN_VALUE / 2: gives 0
-    private static final float[] EXP_P = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
-        4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
-    private static final float[] LOG_P = {7.0376836292e-2f, -1.1514610310e-1f, 1.1676998740e-1f,
-        -1.2420140846e-1f, 1.4249322787e-1f, -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f,
-        3.3333331174e-1f};
-    private static final float[] TANH_P = {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f,
-        1.33314422036e-1f, -3.33332819422e-1f};
+    private static final float E0 = 1.9875691500e-4f, E1 = 1.3981999507e-3f, E2 = 8.3334519073e-3f,
+        E3 = 4.1665795894e-2f, E4 = 1.6666665459e-1f, E5 = 5.0000001201e-1f;
+    private static final float L0 = 7.0376836292e-2f, L1 = -1.1514610310e-1f, L2 = 1.1676998740e-1f,
+        L3 = -1.2420140846e-1f, L4 = 1.4249322787e-1f, L5 = -1.6668057665e-1f, L6 = 2.0000714765e-1f,
+        L7 = -2.4999993993e-1f, L8 = 3.3333331174e-1f;
+    private static final float T0 = -5.70498872745e-3f, T1 = 2.06390887954e-2f, T2 = -5.37397155531e-2f,
+        T3 = 1.33314422036e-1f, T4 = -3.33332819422e-1f;
     private static final float SQRT_HALF = 0.707106781186547524f;
     private static final float TANH_SMALL = 0.625f;
 
     private FloatMath() {}
 
-    /** e^x, lane by lane; +inf above ~88.72, 0 below ~-103.9, NaN for NaN. */
-    public static FloatVector exp(FloatVector x) {
-        x = x.max(EXP_LO).min(EXP_HI);
-        FloatVector t = x.mul(LOG2E).add(ROUND);
-        FloatVector n = t.sub(ROUND);
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
-        FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-        FloatVector p = x.broadcast(EXP_P[0]);
-        for (int k = 1; k < EXP_P.length; k++) p = p.mul(r).add(EXP_P[k]);
-        p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
-        return p.mul(pow2(n1)).mul(pow2(n2));
-    }
+    // ---------------------------------------------------------------- scalar forms (the tails' arithmetic)
 
-    /** Scalar twin of {@link #exp(FloatVector)}: the same operations in the same order. */
+    /** e^x; +inf above ~88.72, 0 below ~-103.9, NaN for NaN. */
     public static float exp(float x) {
         x = Math.min(Math.max(x, EXP_LO), EXP_HI);
         float t = x * LOG2E + ROUND;
         float n = t - ROUND;
         int ni = Float.floatToRawIntBits(t) - ROUND_BITS;
         float r = x - n * LN2_HI - n * LN2_LO;
-        float p = EXP_P[0];
-        for (int k = 1; k < EXP_P.length; k++) p = p * r + EXP_P[k];
+        float p = ((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5;
         p = p * (r * r) + r + 1f;
         int n1 = ni >> 1, n2 = ni - n1;
         return p * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
     }
 
-    private static FloatVector pow2(IntVector n) {
-        return n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    }
-
-    /** Natural log, lane by lane; -inf at 0, NaN below 0 and for NaN, +inf at +inf; subnormals handled. */
-    public static FloatVector log(FloatVector x) {
-        VectorMask<Float> tiny = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
-        FloatVector xs = x.blend(x.mul(8388608f), tiny); // 2^23 lifts subnormals into the normal range
-        IntVector bits = xs.reinterpretAsInts();
-        IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(126).sub(23, tiny.cast(bits.species()));
-        FloatVector m = bits.and(0x807FFFFF).or(0x3F000000).reinterpretAsFloats(); // [0.5, 1)
-        VectorMask<Float> low = m.compare(VectorOperators.LT, SQRT_HALF);
-        FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0)).sub(1f, low);
-        FloatVector f = m.add(m, low).sub(1f); // 2m - 1 below sqrt(1/2), else m - 1
-        FloatVector z = f.mul(f);
-        FloatVector y = x.broadcast(LOG_P[0]);
-        for (int k = 1; k < LOG_P.length; k++) y = y.mul(f).add(LOG_P[k]);
-        y = y.mul(f).mul(z).add(ef.mul(LN2_LO)).sub(z.mul(0.5f));
-        FloatVector out = f.add(y).add(ef.mul(LN2_HI));
-        out = out.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
-        out = out.blend(Float.NaN, x.compare(VectorOperators.LT, 0f).or(x.compare(VectorOperators.NE, x)));
-        return out.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-    }
-
-    /** Scalar twin of {@link #log(FloatVector)}. */
+    /** Natural log; -inf at 0, NaN below 0 and for NaN, +inf at +inf; subnormals handled. */
     public static float log(float x) {
         boolean tiny = x < Float.MIN_NORMAL;
-        float xs = tiny ? x * 8388608f : x;
-        int bits = Float.floatToRawIntBits(xs);
+        int bits = Float.floatToRawIntBits(tiny ? x * 8388608f : x); // 2^23 lifts subnormals
         int e = (bits >>> 23) - 126 - (tiny ? 23 : 0);
-        float m = Float.intBitsToFloat((bits & 0x807FFFFF) | 0x3F000000);
+        float m = Float.intBitsToFloat((bits & 0x807FFFFF) | 0x3F000000); // [0.5, 1)
         boolean low = m < SQRT_HALF;
         float ef = (float) e - (low ? 1f : 0f);
-        float f = m + (low ? m : 0f) - 1f;
+        float f = m + (low ? m : 0f) - 1f; // 2m - 1 below sqrt(1/2), else m - 1
         float z = f * f;
-        float y = LOG_P[0];
-        for (int k = 1; k < LOG_P.length; k++) y = y * f + LOG_P[k];
+        float y = (((((((L0 * f + L1) * f + L2) * f + L3) * f + L4) * f + L5) * f + L6) * f + L7) * f + L8;
         y = y * f * z + ef * LN2_LO - z * 0.5f;
         float out = f + y + ef * LN2_HI;
         if (x == 0f) out = Float.NEGATIVE_INFINITY;
@@ -110,39 +82,192 @@ public final class FloatMath {
         return x == Float.POSITIVE_INFINITY ? x : out;
     }
 
-    /** tanh, lane by lane: an odd polynomial below |x| = 0.625, {@code 1 - 2 / (e^{2|x|} + 1)} above. */
-    public static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector big = x.broadcast(1f).sub(x.broadcast(2f).div(exp(a.add(a)).add(1f)));
-        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
-        FloatVector z = x.mul(x);
-        FloatVector p = x.broadcast(TANH_P[0]);
-        for (int k = 1; k < TANH_P.length; k++) p = p.mul(z).add(TANH_P[k]);
-        FloatVector small = p.mul(z).mul(x).add(x).blend(x, a.compare(VectorOperators.EQ, 0f)); // keeps -0
-        return big.blend(small, a.compare(VectorOperators.LT, TANH_SMALL));
-    }
-
-    /** Scalar twin of {@link #tanh(FloatVector)}. */
+    /** tanh: an odd polynomial below |x| = 0.625, {@code 1 - 2 / (e^{2|x|} + 1)} above. */
     public static float tanh(float x) {
         float a = Math.abs(x);
         if (a < TANH_SMALL) {
-            if (a == 0f) return x;
             float z = x * x;
-            float p = TANH_P[0];
-            for (int k = 1; k < TANH_P.length; k++) p = p * z + TANH_P[k];
-            return p * z * x + x;
+            float p = (((T0 * z + T1) * z + T2) * z + T3) * z + T4;
+            return a == 0f ? x : p * z * x + x;
         }
         float big = 1f - 2f / (exp(a + a) + 1f);
         return x < 0f ? -big : big;
     }
 
-    /** The logistic function {@code 1 / (1 + e^{-x})} through {@link #exp(FloatVector)}. */
-    public static FloatVector sigmoid(FloatVector x) {
-        return x.broadcast(1f).div(exp(x.neg()).add(1f));
-    }
-
-    /** Scalar twin of {@link #sigmoid(FloatVector)}. */
+    /** 1 / (e^{-x} + 1). */
     public static float sigmoid(float x) {
         return 1f / (exp(-x) + 1f);
+    }
+
+    // ---------------------------------------------------------------- bulk forms
+
+    /** out[o..o+n) = e^{a[ia..ia+n)}; out may be a. */
+    public static void exp(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        if (!SCALAR) {
+            for (; i <= n - S.length(); i += S.length()) {
+                FloatVector x = FloatVector.fromArray(S, a, ia + i).max(EXP_LO).min(EXP_HI);
+                FloatVector t = x.mul(LOG2E).add(ROUND);
+                FloatVector nf = t.sub(ROUND);
+                IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
+                FloatVector r = x.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
+                FloatVector p = r.mul(E0).add(E1).mul(r).add(E2).mul(r).add(E3).mul(r).add(E4).mul(r).add(E5);
+                p = p.mul(r.mul(r)).add(r).add(1f);
+                IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
+                p.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(out, o + i);
+            }
+        }
+        for (; i < n; i++) out[o + i] = exp(a[ia + i]);
+    }
+
+    /** out[o..o+n) = ln a[ia..ia+n); out may be a. */
+    public static void log(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        if (!SCALAR) {
+            for (; i <= n - S.length(); i += S.length()) {
+                FloatVector x = FloatVector.fromArray(S, a, ia + i);
+                VectorMask<Float> tiny = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
+                IntVector bits = x.blend(x.mul(8388608f), tiny).reinterpretAsInts();
+                IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(126).sub(23, tiny.cast(bits.species()));
+                FloatVector m = bits.and(0x807FFFFF).or(0x3F000000).reinterpretAsFloats();
+                VectorMask<Float> low = m.compare(VectorOperators.LT, SQRT_HALF);
+                FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0)).sub(1f, low);
+                FloatVector f = m.add(m, low).sub(1f);
+                FloatVector z = f.mul(f);
+                FloatVector y = f.mul(L0).add(L1).mul(f).add(L2).mul(f).add(L3).mul(f).add(L4).mul(f).add(L5)
+                    .mul(f).add(L6).mul(f).add(L7).mul(f).add(L8);
+                y = y.mul(f).mul(z).add(ef.mul(LN2_LO)).sub(z.mul(0.5f));
+                FloatVector v = f.add(y).add(ef.mul(LN2_HI));
+                v = v.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+                v = v.blend(Float.NaN, x.compare(VectorOperators.LT, 0f).or(x.compare(VectorOperators.NE, x)));
+                v.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)).intoArray(out, o + i);
+            }
+        }
+        for (; i < n; i++) out[o + i] = log(a[ia + i]);
+    }
+
+    /** out = tanh(a) over n elements; out may be a. */
+    public static void tanh(float[] a, int ia, float[] out, int o, int n) {
+        float[] e = SCRATCH.get();
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), i = 0;
+            for (int j = 0; j < len; j++) e[j] = Math.abs(a[ia + b + j]) * 2f;
+            exp(e, 0, e, 0, len);
+            if (!SCALAR) {
+                for (; i <= len - S.length(); i += S.length()) {
+                    FloatVector x = FloatVector.fromArray(S, a, ia + b + i), z = x.mul(x);
+                    FloatVector big = x.broadcast(1f).sub(x.broadcast(2f).div(FloatVector.fromArray(S, e, i).add(1f)));
+                    big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
+                    FloatVector small = z.mul(T0).add(T1).mul(z).add(T2).mul(z).add(T3).mul(z).add(T4).mul(z).mul(x).add(x)
+                        .blend(x, x.compare(VectorOperators.EQ, 0f));
+                    big.blend(small, x.abs().compare(VectorOperators.LT, TANH_SMALL)).intoArray(out, o + b + i);
+                }
+            }
+            for (; i < len; i++) out[o + b + i] = tanh(a[ia + b + i]);
+        }
+    }
+
+    /** out = σ(a) = 1 / (e^{-a} + 1); out may be a. */
+    public static void sigmoid(float[] a, int ia, float[] out, int o, int n) {
+        gated(a, ia, null, 0, out, o, n, false);
+    }
+
+    /** out = silu(a) = a · σ(a); out may be a. */
+    public static void silu(float[] a, int ia, float[] out, int o, int n) {
+        gated(a, ia, null, 0, out, o, n, true);
+    }
+
+    /** out = silu(a) ⊙ b (SwiGLU); out may be a or b. */
+    public static void swiglu(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+        gated(a, ia, b, ib, out, o, n, true);
+    }
+
+    /** out = σ(a), or a·σ(a) when {@code silu}, times b when b is given. */
+    private static void gated(float[] a, int ia, float[] b, int ib, float[] out, int o, int n, boolean silu) {
+        float[] e = SCRATCH.get();
+        for (int blk = 0; blk < n; blk += BLOCK) {
+            int len = Math.min(BLOCK, n - blk), i = 0;
+            negate(a, ia + blk, e, len);
+            exp(e, 0, e, 0, len);
+            if (!SCALAR) {
+                for (; i <= len - S.length(); i += S.length()) {
+                    FloatVector x = FloatVector.fromArray(S, a, ia + blk + i);
+                    FloatVector v = x.broadcast(1f).div(FloatVector.fromArray(S, e, i).add(1f));
+                    if (silu) v = x.mul(v);
+                    if (b != null) v = v.mul(FloatVector.fromArray(S, b, ib + blk + i));
+                    v.intoArray(out, o + blk + i);
+                }
+            }
+            for (; i < len; i++) {
+                float x = a[ia + blk + i], v = 1f / (e[i] + 1f);
+                if (silu) v = x * v;
+                if (b != null) v = v * b[ib + blk + i];
+                out[o + blk + i] = v;
+            }
+        }
+    }
+
+    /**
+     * SwiGLU backward for h = silu(a) ⊙ b given gh: ga = gh ⊙ b ⊙ σ(a)·(1 + a·(1 − σ(a))), gb = gh ⊙ a·σ(a).
+     * ga and gb may alias a and b.
+     */
+    public static void swigluBackward(float[] gh, int ig, float[] a, int ia, float[] b, int ib,
+                                      float[] ga, int oa, float[] gb, int ob, int n) {
+        float[] e = SCRATCH.get();
+        for (int blk = 0; blk < n; blk += BLOCK) {
+            int len = Math.min(BLOCK, n - blk), i = 0;
+            negate(a, ia + blk, e, len);
+            exp(e, 0, e, 0, len);
+            if (!SCALAR) {
+                for (; i <= len - S.length(); i += S.length()) {
+                    int k = blk + i;
+                    FloatVector x = FloatVector.fromArray(S, a, ia + k), g = FloatVector.fromArray(S, gh, ig + k);
+                    FloatVector sg = x.broadcast(1f).div(FloatVector.fromArray(S, e, i).add(1f));
+                    FloatVector y = FloatVector.fromArray(S, b, ib + k);
+                    g.mul(y).mul(sg.mul(x.mul(sg.neg().add(1f)).add(1f))).intoArray(ga, oa + k);
+                    g.mul(x.mul(sg)).intoArray(gb, ob + k);
+                }
+            }
+            for (; i < len; i++) {
+                int k = blk + i;
+                float x = a[ia + k], g = gh[ig + k], y = b[ib + k], sg = 1f / (e[i] + 1f);
+                ga[oa + k] = g * y * (sg * (x * (-sg + 1f) + 1f));
+                gb[ob + k] = g * (x * sg);
+            }
+        }
+    }
+
+    /**
+     * out[o..o+n) = e^{a − shift}; returns their sum (lane accumulators, then the tail in order). With
+     * {@code out == null} only the sum is computed.
+     */
+    public static float expShiftSum(float[] a, int ia, float shift, float[] out, int o, int n) {
+        float[] e = SCRATCH.get();
+        FloatVector acc = SCALAR ? null : FloatVector.zero(S);
+        float tail = 0;
+        for (int blk = 0; blk < n; blk += BLOCK) {
+            int len = Math.min(BLOCK, n - blk), i = 0;
+            if (!SCALAR) {
+                for (; i <= len - S.length(); i += S.length()) FloatVector.fromArray(S, a, ia + blk + i).sub(shift).intoArray(e, i);
+            }
+            for (; i < len; i++) e[i] = a[ia + blk + i] - shift;
+            exp(e, 0, e, 0, len);
+            i = 0;
+            if (!SCALAR) {
+                for (; i <= len - S.length(); i += S.length()) acc = acc.add(FloatVector.fromArray(S, e, i));
+            }
+            for (; i < len; i++) tail += e[i];
+            if (out != null) System.arraycopy(e, 0, out, o + blk, len);
+        }
+        return (SCALAR ? 0f : acc.reduceLanes(VectorOperators.ADD)) + tail;
+    }
+
+    private static void negate(float[] a, int ia, float[] e, int len) {
+        int i = 0;
+        if (!SCALAR) {
+            for (; i <= len - S.length(); i += S.length()) FloatVector.fromArray(S, a, ia + i).neg().intoArray(e, i);
+        }
+        for (; i < len; i++) e[i] = -a[ia + i];
     }
 }

@@ -20,6 +20,17 @@ final class VecKernels {
 
     /** out[o..o+n) = op(a[ia..ia+n)). */
     static void unary(UnaryOp op, float[] a, int ia, float[] out, int o, int n) {
+        switch (op) { // transcendental ops: FloatMath's bulk kernels (JIT-independent bits)
+            case EXP -> FloatMath.exp(a, ia, out, o, n);
+            case LOG -> FloatMath.log(a, ia, out, o, n);
+            case TANH -> FloatMath.tanh(a, ia, out, o, n);
+            case SIGMOID -> FloatMath.sigmoid(a, ia, out, o, n);
+            case SILU -> FloatMath.silu(a, ia, out, o, n);
+            default -> unaryElementwise(op, a, ia, out, o, n);
+        }
+    }
+
+    private static void unaryElementwise(UnaryOp op, float[] a, int ia, float[] out, int o, int n) {
         int i = 0;
         if (!SCALAR && vectorizable(op)) {
             for (; i <= n - L; i += L) unaryVec(op, FloatVector.fromArray(S, a, ia + i)).intoArray(out, o + i);
@@ -32,8 +43,6 @@ final class VecKernels {
     static float unaryScalar(UnaryOp op, float x) {
         return switch (op) {
             case NEG -> -x;
-            case EXP -> FloatMath.exp(x);
-            case LOG -> FloatMath.log(x);
             case SQRT -> (float) Math.sqrt(x);
             case RSQRT -> 1f / (float) Math.sqrt(x);
             case RECIP -> 1f / x;
@@ -49,7 +58,7 @@ final class VecKernels {
 
     private static boolean vectorizable(UnaryOp op) {
         return switch (op) {
-            case NEG, EXP, LOG, SQRT, RSQRT, RECIP, SQUARE, ABS, TANH, SIGMOID, SILU, RELU -> true;
+            case NEG, SQRT, RSQRT, RECIP, SQUARE, ABS, RELU -> true;
             default -> false;
         };
     }
@@ -57,16 +66,11 @@ final class VecKernels {
     private static FloatVector unaryVec(UnaryOp op, FloatVector x) {
         return switch (op) {
             case NEG -> x.neg();
-            case EXP -> FloatMath.exp(x);
-            case LOG -> FloatMath.log(x);
             case SQRT -> x.sqrt();
             case RSQRT -> x.broadcast(1f).div(x.sqrt());
             case RECIP -> x.broadcast(1f).div(x);
             case SQUARE -> x.mul(x);
             case ABS -> x.abs();
-            case TANH -> FloatMath.tanh(x);
-            case SIGMOID -> FloatMath.sigmoid(x);
-            case SILU -> x.mul(FloatMath.sigmoid(x));
             case RELU -> x.max(0f);
             default -> throw new IllegalStateException(op.name());
         };
@@ -152,27 +156,6 @@ final class VecKernels {
     static float min(float[] a, int ia, int n) {
         float acc = Float.POSITIVE_INFINITY;
         for (int i = 0; i < n; i++) acc = Math.min(acc, a[ia + i]);
-        return acc;
-    }
-
-    /** out[o..] = exp(a[ia..] - shift); returns their sum (used by softmax). */
-    static float expShiftSum(float[] a, int ia, float shift, float[] out, int o, int n) {
-        int i = 0;
-        float acc = 0;
-        if (!SCALAR && n >= L) {
-            FloatVector v = FloatVector.zero(S);
-            for (; i <= n - L; i += L) {
-                FloatVector e = FloatMath.exp(FloatVector.fromArray(S, a, ia + i).sub(shift));
-                e.intoArray(out, o + i);
-                v = v.add(e);
-            }
-            acc = v.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            float e = FloatMath.exp(a[ia + i] - shift);
-            out[o + i] = e;
-            acc += e;
-        }
         return acc;
     }
 }

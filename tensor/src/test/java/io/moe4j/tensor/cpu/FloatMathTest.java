@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleUnaryOperator;
-import java.util.function.UnaryOperator;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
@@ -40,23 +39,56 @@ class FloatMathTest {
         return x;
     }
 
-    static float[] vector(UnaryOperator<FloatVector> f, float[] x) {
+    /** A bulk kernel {@code f(a, ia, out, o, n)}. */
+    interface Bulk {
+        void apply(float[] a, int ia, float[] out, int o, int n);
+    }
+
+    /** The bulk kernel over the whole array, so most elements go through vector lanes and a few through the tail. */
+    static float[] bulk(Bulk f, float[] x) {
         float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i += S.length()) f.apply(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+        f.apply(x, 0, out, 0, x.length);
         return out;
     }
 
     @Test
     void vectorAndScalarTwinsAgreeBitForBit() {
-        float[] x = inputs(S.length() * 2000, 1);
+        float[] x = inputs(S.length() * 2000 + 5, 1); // + 5: a scalar tail too
         check(x, FloatMath::exp, FloatMath::exp, "exp");
         check(x, FloatMath::log, FloatMath::log, "log");
         check(x, FloatMath::tanh, FloatMath::tanh, "tanh");
         check(x, FloatMath::sigmoid, FloatMath::sigmoid, "sigmoid");
+        check(x, FloatMath::silu, v -> v * FloatMath.sigmoid(v), "silu");
+        float[] y = inputs(x.length, 9), got = new float[x.length];
+        FloatMath.swiglu(x, 0, y, 0, got, 0, x.length);
+        for (int i = 0; i < x.length; i++)
+            assertEquals(Float.floatToIntBits(x[i] * FloatMath.sigmoid(x[i]) * y[i]), Float.floatToIntBits(got[i]), "swiglu at " + i);
+        float[] e = new float[x.length];
+        float sum = FloatMath.expShiftSum(x, 0, 1.5f, e, 0, x.length);
+        for (int i = 0; i < x.length; i++) assertEquals(Float.floatToIntBits(FloatMath.exp(x[i] - 1.5f)), Float.floatToIntBits(e[i]), "expShift at " + i);
+        assertEquals(Float.floatToIntBits(sum), Float.floatToIntBits(FloatMath.expShiftSum(x, 0, 1.5f, null, 0, x.length)), "sum without output");
     }
 
-    private static void check(float[] x, UnaryOperator<FloatVector> v, FloatUnary s, String name) {
-        float[] got = vector(v, x);
+    @Test
+    void swigluBackwardMatchesItsFormula() {
+        Random r = new Random(4);
+        float[] a = new float[1003], b = new float[1003], g = new float[1003], ga = new float[1003], gb = new float[1003];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (r.nextGaussian() * 6);
+            b[i] = (float) r.nextGaussian();
+            g[i] = (float) r.nextGaussian();
+        }
+        FloatMath.swigluBackward(g, 0, a, 0, b, 0, ga, 0, gb, 0, a.length);
+        for (int i = 0; i < a.length; i++) {
+            double s = 1 / (1 + Math.exp(-a[i]));
+            double wantA = (double) g[i] * b[i] * s * (1 + a[i] * (1 - s)), wantB = (double) g[i] * a[i] * s;
+            assertEquals(wantA, ga[i], 1e-5 * Math.abs(wantA) + 1e-7, "ga at " + i);
+            assertEquals(wantB, gb[i], 1e-5 * Math.abs(wantB) + 1e-7, "gb at " + i);
+        }
+    }
+
+    private static void check(float[] x, Bulk v, FloatUnary s, String name) {
+        float[] got = bulk(v, x);
         for (int i = 0; i < x.length; i++)
             assertEquals(Float.floatToIntBits(s.apply(x[i])), Float.floatToIntBits(got[i]), name + "(" + x[i] + ")");
     }
@@ -124,8 +156,8 @@ class FloatMathTest {
         static String digest() {
             float[] x = inputs(S.length() * 64, 3);
             long h = 17;
-            for (UnaryOperator<FloatVector> f : List.<UnaryOperator<FloatVector>>of(FloatMath::exp, FloatMath::log, FloatMath::tanh))
-                for (float v : vector(f, x)) h = h * 31 + Float.floatToIntBits(v);
+            for (Bulk f : List.<Bulk>of(FloatMath::exp, FloatMath::log, FloatMath::tanh, FloatMath::silu))
+                for (float v : bulk(f, x)) h = h * 31 + Float.floatToIntBits(v);
             return "digest=" + Long.toHexString(h);
         }
 

@@ -1,0 +1,298 @@
+package io.moe4j.moe;
+
+import io.moe4j.autograd.Function;
+import io.moe4j.autograd.Var;
+import io.moe4j.tensor.DType;
+import io.moe4j.tensor.Storage;
+import io.moe4j.tensor.Tensor;
+import io.moe4j.tensor.Ops;
+import io.moe4j.tensor.cpu.FloatMath;
+import io.moe4j.tensor.cpu.Parallel;
+import io.moe4j.tensor.cpu.SimdConfig;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The expert half of an MoE layer as one fused Function: given x [T, C], the routing weights s [T·k] and the N
+ * experts' gate/up [m_e, C] and down [C, m_e] weights, computes y[t] = Σ_j s[t,j] · sf · E_{e(t,j)}(x[t]).
+ *
+ * <p>Why fused: composed from autograd ops, each expert costs a gather node, three Linear nodes, a SwiGLU node,
+ * a mul and an index-add that copies the whole [T, C] output, forward and backward. Here the (token, slot) pairs
+ * arrive grouped by expert; each expert gathers its rows once into a contiguous block and runs its three GEMMs
+ * and the SwiGLU on one thread, while the pool's threads pull whole experts, largest first. The combine then adds
+ * each token's k rows in slot order. Each expert's arithmetic stays on one thread and the combine order is fixed,
+ * so the bits do not depend on the thread count. F32 rows use Vector API kernels; F64 (for GradCheck) runs the
+ * same steps with scalar double loops.
+ *
+ * <p>Backward: gY = g[t]·s·sf; ds = sf·⟨g[t], E(x)⟩; gA = gY·D; gD = gYᵀ·A; gH1 = gA⊙h2⊙silu'(h1),
+ * gH2 = gA⊙silu(h1); gX = gH1·G + gH2·U; gG = gH1ᵀ·X; gU = gH2ᵀ·X; gx[t] = Σ_j gX of its k pairs.
+ */
+final class ExpertsFn extends Function {
+    private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
+
+    /** Rows routed to each expert: token ids and pair ids (t·k + j), both in token order. */
+    record Dispatch(int[][] tokens, int[][] pairs, int t, int k) {}
+
+    private final Dispatch d;
+    private final int dim, n;
+    private final int[] rowOf;
+    private final int[] rowIndex;
+    private final double sf;
+    private Tensor x, s;
+    private Tensor[] wg, wu, wd, w12, xe, h, act, ye;
+
+    private ExpertsFn(Dispatch d, int dim, int n, double sf) {
+        this.d = d;
+        this.dim = dim;
+        this.n = n;
+        this.sf = sf;
+        rowOf = new int[d.t * d.k];
+        rowIndex = new int[d.t * d.k];
+        for (int e = 0; e < n; e++)
+            for (int r = 0; r < d.pairs[e].length; r++) {
+                rowOf[d.pairs[e][r]] = e;
+                rowIndex[d.pairs[e][r]] = r;
+            }
+    }
+
+    /** x [T, C], scores [T·k] (same dtype); weights as the bank holds them. Returns [T, C]. */
+    static Var apply(Dispatch d, Var x, Var scores, ExpertBank bank, double sf) {
+        int n = bank.numExperts();
+        Var[] in = new Var[2 + 3 * n];
+        in[0] = x;
+        in[1] = scores;
+        for (int e = 0; e < n; e++) {
+            in[2 + e] = bank.gate(e).var();
+            in[2 + n + e] = bank.up(e).var();
+            in[2 + 2 * n + e] = bank.down(e).var();
+        }
+        return Function.apply(new ExpertsFn(d, bank.dim(), n, sf), in);
+    }
+
+    @Override
+    public String key() {
+        return "ExpertsFn";
+    }
+
+    @Override
+    protected Tensor forward(Tensor... in) {
+        x = in[0].contiguous();
+        s = in[1].contiguous();
+        wg = Arrays.copyOfRange(in, 2, 2 + n);
+        wu = Arrays.copyOfRange(in, 2 + n, 2 + 2 * n);
+        wd = Arrays.copyOfRange(in, 2 + 2 * n, 2 + 3 * n);
+        w12 = new Tensor[n];
+        xe = new Tensor[n];
+        h = new Tensor[n];
+        act = new Tensor[n];
+        ye = new Tensor[n];
+        eachExpert(e -> {
+            w12[e] = stack(wg[e], wu[e]); // [2m, C]: one GEMM for gate and up
+            xe[e] = gatherRows(x, d.tokens[e]);
+            h[e] = flat(Ops.matmul(xe[e], w12[e].transpose(0, 1))); // [n_e, 2m] = [h1 | h2]
+            act[e] = swiglu(h[e]);
+            ye[e] = flat(Ops.matmul(act[e], wd[e].transpose(0, 1)));
+        });
+        return combine(ye, true);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor gradOut) {
+        Tensor g = gradOut.contiguous();
+        Tensor gs = Tensor.zeros(x.dtype(), d.t * d.k);
+        Tensor[] gxe = new Tensor[n], grads = new Tensor[2 + 3 * n];
+        eachExpert(e -> {
+            Tensor gy = scaledRows(g, e, gs);
+            Tensor ga = flat(Ops.matmul(gy, wd[e]));
+            grads[2 + 2 * n + e] = Ops.matmul(gy.transpose(0, 1), act[e]);
+            Tensor gh = swigluBackward(ga, h[e]); // [n_e, 2m] = [gH1 | gH2]
+            gxe[e] = flat(Ops.matmul(gh, w12[e]));
+            Tensor gw12 = Ops.matmul(gh.transpose(0, 1), xe[e]);
+            int m = wg[e].shape()[0];
+            grads[2 + e] = gw12.narrow(0, 0, m);
+            grads[2 + n + e] = gw12.narrow(0, m, m);
+        });
+        for (int e = 0; e < n; e++)
+            if (d.tokens[e].length == 0) { // an expert that got no rows has zero gradients
+                grads[2 + e] = Tensor.zeros(x.dtype(), wg[e].shape());
+                grads[2 + n + e] = Tensor.zeros(x.dtype(), wu[e].shape());
+                grads[2 + 2 * n + e] = Tensor.zeros(x.dtype(), wd[e].shape());
+            }
+        grads[0] = combine(gxe, false);
+        grads[1] = gs;
+        for (int i = 0; i < grads.length; i++) if (!needs(i)) grads[i] = null;
+        return grads;
+    }
+
+    // ---------------------------------------------------------------- scheduling
+
+    /**
+     * Runs {@code body} once per non-empty expert. Each pool thread pulls the next expert, largest first, and runs
+     * it alone (nested kernels stay on that thread), so which thread ran an expert never changes a result.
+     */
+    private void eachExpert(IntConsumer body) {
+        Integer[] order = new Integer[n];
+        for (int e = 0; e < n; e++) order[e] = e;
+        Arrays.sort(order, (a, b) -> Integer.compare(d.tokens[b].length, d.tokens[a].length));
+        AtomicInteger next = new AtomicInteger();
+        Parallel.forRange(Parallel.threads(), 1, (p0, p1) -> Parallel.withThreads(1, () -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) {
+                int e = order[i];
+                if (d.tokens[e].length > 0) body.accept(e);
+            }
+        }));
+    }
+
+    // ---------------------------------------------------------------- row kernels (F32 vector, F64 scalar)
+
+    /** t as a contiguous tensor at offset 0 (the row kernels index storage from 0). */
+    private static Tensor flat(Tensor t) {
+        Tensor c = t.contiguous();
+        return c.offset() == 0 ? c : Ops.copy(c);
+    }
+
+    /** [g; u] stacked along rows into a new contiguous tensor (both [m, C]). */
+    private static Tensor stack(Tensor g, Tensor u) {
+        Tensor gc = g.contiguous(), uc = u.contiguous(), out = Tensor.zeros(g.dtype(), 2 * g.size(0), g.size(1));
+        int len = gc.numel();
+        Storage o = out.storage();
+        if (o.dtype == DType.F32) {
+            System.arraycopy(gc.storage().f, gc.offset(), o.f, 0, len);
+            System.arraycopy(uc.storage().f, uc.offset(), o.f, len, len);
+        } else {
+            System.arraycopy(gc.storage().d, gc.offset(), o.d, 0, len);
+            System.arraycopy(uc.storage().d, uc.offset(), o.d, len, len);
+        }
+        return out;
+    }
+
+    /** x[rows] as a new contiguous [rows, C] tensor. */
+    private Tensor gatherRows(Tensor src, int[] rows) {
+        int c = dim;
+        Tensor out = Tensor.zeros(src.dtype(), rows.length, c);
+        Storage a = src.storage(), o = out.storage();
+        for (int r = 0; r < rows.length; r++) {
+            int from = src.offset() + rows[r] * c;
+            if (a.dtype == DType.F32) System.arraycopy(a.f, from, o.f, r * c, c);
+            else System.arraycopy(a.d, from, o.d, r * c, c);
+        }
+        return out;
+    }
+
+    /** [T, C]: row t = Σ_j w · rows[e(t,j)][r(t,j)] in slot order, w = s·sf when {@code scored}, else 1. */
+    private Tensor combine(Tensor[] rows, boolean scored) {
+        int c = dim, k = d.k;
+        Tensor out = Tensor.zeros(x.dtype(), d.t, c);
+        Storage o = out.storage(), sc = s.storage();
+        Parallel.forRange(d.t, 64, (t0, t1) -> {
+            for (int t = t0; t < t1; t++)
+                for (int j = 0; j < k; j++) {
+                    int pair = t * k + j;
+                    double w = scored ? sc.get(s.offset() + pair) * sf : 1;
+                    Storage src = rows[rowOf[pair]].storage();
+                    int from = rowIndex[pair] * c;
+                    if (o.dtype == DType.F32) axpy((float) w, src.f, from, o.f, t * c, c);
+                    else for (int i = 0; i < c; i++) o.d[t * c + i] += w * src.d[from + i];
+                }
+        });
+        return out;
+    }
+
+    /** gY [n_e, C] = g[token] · s · sf for expert e's rows; writes ds = sf·⟨g[token], E(x)⟩ into {@code gs}. */
+    private Tensor scaledRows(Tensor g, int e, Tensor gs) {
+        int c = dim, ne = d.tokens[e].length;
+        Tensor gy = Tensor.zeros(g.dtype(), ne, c);
+        Storage gst = g.storage(), out = gy.storage(), y = ye[e].storage(), sc = s.storage();
+        for (int r = 0; r < ne; r++) {
+            int pair = d.pairs[e][r], go = g.offset() + d.tokens[e][r] * c;
+            double w = sc.get(s.offset() + pair) * sf;
+            if (out.dtype == DType.F32) {
+                gs.storage().f[pair] = (float) sf * dot(gst.f, go, y.f, r * c, c);
+                scaleInto((float) w, gst.f, go, out.f, r * c, c);
+            } else {
+                double dot = 0;
+                for (int i = 0; i < c; i++) {
+                    dot += gst.d[go + i] * y.d[r * c + i];
+                    out.d[r * c + i] = gst.d[go + i] * w;
+                }
+                gs.storage().d[pair] = sf * dot;
+            }
+        }
+        return gy;
+    }
+
+    /** act [n, m] = silu(h1) ⊙ h2 for h = [h1 | h2] of shape [n, 2m], contiguous at offset 0. */
+    static Tensor swiglu(Tensor h) {
+        int rows = h.shape()[0], m = h.shape()[1] / 2;
+        Tensor out = Tensor.zeros(h.dtype(), rows, m);
+        if (h.dtype() == DType.F32) {
+            float[] x = h.storage().f, o = out.storage().f;
+            for (int r = 0; r < rows; r++) FloatMath.swiglu(x, r * 2 * m, x, r * 2 * m + m, o, r * m, m);
+        } else {
+            double[] x = h.storage().d, o = out.storage().d;
+            for (int r = 0; r < rows; r++)
+                for (int i = 0; i < m; i++) o[r * m + i] = x[r * 2 * m + i] / (1 + Math.exp(-x[r * 2 * m + i])) * x[r * 2 * m + m + i];
+        }
+        return out;
+    }
+
+    /** [gA ⊙ h2 ⊙ silu'(h1) | gA ⊙ silu(h1)] of shape [n, 2m], with silu'(a) = σ(a)·(1 + a·(1 − σ(a))). */
+    static Tensor swigluBackward(Tensor gA, Tensor h) {
+        int rows = h.shape()[0], m = h.shape()[1] / 2;
+        Tensor out = Tensor.zeros(h.dtype(), rows, 2 * m);
+        if (h.dtype() == DType.F32) {
+            float[] g = gA.storage().f, x = h.storage().f, o = out.storage().f;
+            for (int r = 0; r < rows; r++) {
+                int a = r * 2 * m, b = a + m;
+                FloatMath.swigluBackward(g, r * m, x, a, x, b, o, a, o, b, m);
+            }
+        } else {
+            double[] g = gA.storage().d, x = h.storage().d, o = out.storage().d;
+            for (int r = 0; r < rows; r++)
+                for (int i = 0; i < m; i++) {
+                    int a = r * 2 * m + i;
+                    double v = x[a], sg = 1 / (1 + Math.exp(-v)), gi = g[r * m + i];
+                    o[a] = gi * x[a + m] * sg * (1 + v * (1 - sg));
+                    o[a + m] = gi * v * sg;
+                }
+        }
+        return out;
+    }
+
+    /** out[o..o+n) += w · a[ia..ia+n). */
+    static void axpy(float w, float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        if (!SimdConfig.SCALAR) {
+            for (; i <= n - S.length(); i += S.length())
+                FloatVector.fromArray(S, a, ia + i).fma(FloatVector.broadcast(S, w), FloatVector.fromArray(S, out, o + i)).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = Math.fma(w, a[ia + i], out[o + i]);
+    }
+
+    /** out[o..o+n) = w · a[ia..ia+n). */
+    static void scaleInto(float w, float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        if (!SimdConfig.SCALAR) {
+            for (; i <= n - S.length(); i += S.length()) FloatVector.fromArray(S, a, ia + i).mul(w).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = w * a[ia + i];
+    }
+
+    /** Σ a[ia+i]·b[ib+i]: lane accumulators, then the lanes summed. */
+    static float dot(float[] a, int ia, float[] b, int ib, int n) {
+        int i = 0;
+        float sum = 0;
+        if (!SimdConfig.SCALAR && n >= S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - S.length(); i += S.length())
+                acc = FloatVector.fromArray(S, a, ia + i).fma(FloatVector.fromArray(S, b, ib + i), acc);
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum = Math.fma(a[ia + i], b[ib + i], sum);
+        return sum;
+    }
+}
