@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why bulk methods rather than {@code FloatVector exp(FloatVector)}: such a helper is too large for C2 to inline
  * into its callers, and a vector that crosses a real call is boxed, which made the SwiGLU kernels several times
- * slower. So the exp and log bodies are written once each, inside the loops of {@link #exp} and {@link #log};
- * the other functions run them on small blocks held in a per-thread scratch buffer.
+ * slower. So the exp body is written once, inside the loop of {@link #exp}; the other functions run it on small
+ * blocks held in a per-thread scratch buffer. Results below e^-86.6 (about 2.6e-38) flush to zero.
  *
  * <p>The approximations follow the classic Cephes single-precision ones (range reduction by ln 2 with a two-part
  * constant, then a minimax polynomial): about 1 ulp from the correctly rounded value over the normal range,
@@ -35,8 +35,8 @@ public final class FloatMath {
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float ROUND = 12582912f; // 1.5 * 2^23: adding it rounds a float below 2^22 to an integer
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
-    private static final float EXP_HI = 89f; // exp(89) > Float.MAX_VALUE: gives +inf
-    private static final float EXP_LO = -104f; // exp(-104) < Float.MIN_VALUE / 2: gives 0
+    private static final float EXP_HI = 88.72283f; // above: +inf (e^88.72283 is just below Float.MAX_VALUE)
+    private static final float EXP_LO = -86.6f; // below: 0 (flush), so the scale 2^(n-1) stays normal
     private static final float E0 = 1.9875691500e-4f, E1 = 1.3981999507e-3f, E2 = 8.3334519073e-3f,
         E3 = 4.1665795894e-2f, E4 = 1.6666665459e-1f, E5 = 5.0000001201e-1f;
     private static final float L0 = 7.0376836292e-2f, L1 = -1.1514610310e-1f, L2 = 1.1676998740e-1f,
@@ -52,16 +52,15 @@ public final class FloatMath {
     // ---------------------------------------------------------------- scalar forms (the tails' arithmetic)
 
     /** e^x; +inf above ~88.72, 0 below ~-103.9, NaN for NaN. */
-    public static float exp(float x) {
-        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
-        float t = x * LOG2E + ROUND;
-        float n = t - ROUND;
-        int ni = Float.floatToRawIntBits(t) - ROUND_BITS;
+    public static float exp(float x0) {
+        float x = Math.min(Math.max(x0, EXP_LO), EXP_HI);
+        float n = x * LOG2E + ROUND - ROUND;
         float r = x - n * LN2_HI - n * LN2_LO;
         float p = ((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5;
         p = p * (r * r) + r + 1f;
-        int n1 = ni >> 1, n2 = ni - n1;
-        return p * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+        float y = p * 2f * Float.intBitsToFloat(((int) n + 126) << 23); // 2^(n-1), n >= -125
+        if (x0 < EXP_LO) return 0f;
+        return x0 > EXP_HI ? Float.POSITIVE_INFINITY : y;
     }
 
     /** Natural log; -inf at 0, NaN below 0 and for NaN, +inf at +inf; subnormals handled. */
@@ -101,50 +100,49 @@ public final class FloatMath {
 
     // ---------------------------------------------------------------- bulk forms
 
-    /** out[o..o+n) = e^{a[ia..ia+n)}; out may be a. */
+    /**
+     * out[o..o+n) = e^{a[ia..ia+n)}; out may be a.
+     *
+     * <p>JIT notes, from training profiles on JDK 17: the Vector API only runs fast when C2 inlines its whole call
+     * chain. Inlined deep into a caller, the chain hits C2's inlining depth limit; with too many vector ops in one
+     * compiled unit it hits the node-count cutoff. Either way the remaining calls fall back to boxed code that is
+     * about 20x slower. So this method holds one vector per iteration (few ops) and is deliberately just above
+     * C2's hot-inlining size (325 bytecodes, the scalar tail helps): it is never inlined into a caller and is
+     * always compiled as its own small unit.
+     */
     public static void exp(float[] a, int ia, float[] out, int o, int n) {
-        int i = 0;
+        int l = S.length(), i = 0;
         if (!SCALAR) {
-            for (; i <= n - S.length(); i += S.length()) {
-                FloatVector x = FloatVector.fromArray(S, a, ia + i).max(EXP_LO).min(EXP_HI);
+            for (; i <= n - l; i += l) {
+                FloatVector x0 = FloatVector.fromArray(S, a, ia + i), x = x0.max(EXP_LO).min(EXP_HI);
                 FloatVector t = x.mul(LOG2E).add(ROUND);
                 FloatVector nf = t.sub(ROUND);
-                IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
                 FloatVector r = x.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
                 FloatVector p = r.mul(E0).add(E1).mul(r).add(E2).mul(r).add(E3).mul(r).add(E4).mul(r).add(E5);
                 p = p.mul(r.mul(r)).add(r).add(1f);
-                IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
-                p.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(out, o + i);
+                IntVector k = t.reinterpretAsInts().sub(ROUND_BITS - 126); // n - 1 + 127: the exponent of 2^(n-1)
+                p.mul(2f).mul(k.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .blend(0f, x0.compare(VectorOperators.LT, EXP_LO))
+                    .blend(Float.POSITIVE_INFINITY, x0.compare(VectorOperators.GT, EXP_HI)).intoArray(out, o + i);
             }
         }
-        for (; i < n; i++) out[o + i] = exp(a[ia + i]);
+        for (; i < n; i++) {
+            float x0 = a[ia + i], x = Math.min(Math.max(x0, EXP_LO), EXP_HI);
+            float nf = x * LOG2E + ROUND - ROUND;
+            float r = x - nf * LN2_HI - nf * LN2_LO;
+            float p = ((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5;
+            p = p * (r * r) + r + 1f;
+            float y = p * 2f * Float.intBitsToFloat(((int) nf + 126) << 23);
+            out[o + i] = x0 < EXP_LO ? 0f : x0 > EXP_HI ? Float.POSITIVE_INFINITY : y;
+        }
     }
 
-    /** out[o..o+n) = ln a[ia..ia+n); out may be a. */
+    /**
+     * out[o..o+n) = ln a[ia..ia+n); out may be a. Scalar: extracting the exponent needs float/int bit moves, which
+     * the JDK 17 Vector API does not reliably intrinsify, and no hot path takes logs of whole arrays.
+     */
     public static void log(float[] a, int ia, float[] out, int o, int n) {
-        int i = 0;
-        if (!SCALAR) {
-            for (; i <= n - S.length(); i += S.length()) {
-                FloatVector x = FloatVector.fromArray(S, a, ia + i);
-                VectorMask<Float> tiny = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
-                IntVector bits = x.blend(x.mul(8388608f), tiny).reinterpretAsInts();
-                IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(126).sub(23, tiny.cast(bits.species()));
-                FloatVector m = bits.and(0x807FFFFF).or(0x3F000000).reinterpretAsFloats();
-                VectorMask<Float> low = m.compare(VectorOperators.LT, SQRT_HALF);
-                FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0)).sub(1f, low);
-                FloatVector f = m.add(m, low).sub(1f);
-                FloatVector z = f.mul(f);
-                FloatVector y = f.mul(L0).add(L1).mul(f).add(L2).mul(f).add(L3).mul(f).add(L4).mul(f).add(L5)
-                    .mul(f).add(L6).mul(f).add(L7).mul(f).add(L8);
-                y = y.mul(f).mul(z).add(ef.mul(LN2_LO)).sub(z.mul(0.5f));
-                FloatVector v = f.add(y).add(ef.mul(LN2_HI));
-                v = v.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
-                v = v.blend(Float.NaN, x.compare(VectorOperators.LT, 0f).or(x.compare(VectorOperators.NE, x)));
-                v.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)).intoArray(out, o + i);
-            }
-        }
-        for (; i < n; i++) out[o + i] = log(a[ia + i]);
+        for (int i = 0; i < n; i++) out[o + i] = log(a[ia + i]);
     }
 
     /** out = tanh(a) over n elements; out may be a. */
