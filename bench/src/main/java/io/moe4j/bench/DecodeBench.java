@@ -30,8 +30,8 @@ import java.util.Map;
  *
  * <p>Method (identical on both sides): exactly {@code steps} (256) positions from BOS, each followed by an
  * argmax over the logits, never stopping early; tok/s = steps / wall time of the whole sequence; the
- * median over all timed repetitions. The peer is the harness {@code fwd_bench.c} around run.c (kept
- * outside this repository) built as {@code fwd_omp} ({@code gcc -Ofast -march=native -fopenmp}, run with
+ * median over all timed repetitions. The peer is our harness {@code bench/peer/fwd_bench.c} around run.c
+ * (run.c itself is not in this repository) built by {@code bench/peer/build-llama2c-peer.sh} as {@code fwd_omp} ({@code gcc -Ofast -march=native -fopenmp}, run with
  * OMP_NUM_THREADS = 1 or 2) and optionally {@code fwd_native} (no OpenMP, used for 1 thread when present).
  * It prints {@code tps:} (every timed rep), {@code cpu:} (tokens per process-CPU second) and {@code ids:}.
  *
@@ -83,8 +83,8 @@ public final class DecodeBench {
         Path omp = o.peerDir().resolve("fwd_omp"), nat = o.peerDir().resolve("fwd_native");
         boolean peer = Files.isExecutable(omp);
         if (!peer) {
-            System.out.println("llama2.c peer: not measured (no executable " + omp + "; build it with "
-                    + "gcc -Ofast -march=native -fopenmp fwd_bench.c -lm -o fwd_omp, fwd_bench.c #including run.c)");
+            System.out.println("llama2.c peer: not measured (no executable " + omp + "; put llama2.c's run.c in "
+                    + o.peerDir() + " and run bench/peer/build-llama2c-peer.sh " + o.peerDir() + ")");
         }
         System.out.printf(Locale.ROOT, "%d greedy positions from BOS per rep; %d rounds x %d reps (stories260K: %d) per side "
                 + "and cell%s%n%n", o.steps(), o.rounds(), o.reps(), o.smallReps(),

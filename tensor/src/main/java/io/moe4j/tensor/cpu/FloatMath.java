@@ -237,28 +237,48 @@ public final class FloatMath {
     }
 
     /**
-     * out[o..o+n) = e^{a − shift}; returns their sum (lane accumulators, then the tail in order). With
-     * {@code out == null} only the sum is computed.
+     * out[o..o+n) = e^{a − shift}; returns their sum, added block by block (256 elements, lane accumulators then
+     * the tail), so it is the same with or without an output. With {@code out == null} only the sum is computed.
      */
     public static float expShiftSum(float[] a, int ia, float shift, float[] out, int o, int n) {
-        float[] e = SCRATCH.get();
-        FloatVector acc = SCALAR ? null : FloatVector.zero(S);
-        float tail = 0;
-        for (int blk = 0; blk < n; blk += BLOCK) {
-            int len = Math.min(BLOCK, n - blk), i = 0;
-            if (!SCALAR) {
-                for (; i <= len - S.length(); i += S.length()) FloatVector.fromArray(S, a, ia + blk + i).sub(shift).intoArray(e, i);
+        if (out == null) { // only the sum: blocks through the scratch
+            float[] e = SCRATCH.get();
+            float sum = 0;
+            for (int blk = 0; blk < n; blk += BLOCK) {
+                int len = Math.min(BLOCK, n - blk);
+                subScalar(a, ia + blk, shift, e, 0, len);
+                exp(e, 0, e, 0, len);
+                sum += sum(e, 0, len);
             }
-            for (; i < len; i++) e[i] = a[ia + blk + i] - shift;
-            exp(e, 0, e, 0, len);
-            i = 0;
-            if (!SCALAR) {
-                for (; i <= len - S.length(); i += S.length()) acc = acc.add(FloatVector.fromArray(S, e, i));
-            }
-            for (; i < len; i++) tail += e[i];
-            if (out != null) System.arraycopy(e, 0, out, o + blk, len);
+            return sum;
         }
-        return (SCALAR ? 0f : acc.reduceLanes(VectorOperators.ADD)) + tail;
+        subScalar(a, ia, shift, out, o, n);
+        exp(out, o, out, o, n);
+        float sum = 0;
+        for (int blk = 0; blk < n; blk += BLOCK) sum += sum(out, o + blk, Math.min(BLOCK, n - blk)); // as above
+        return sum;
+    }
+
+    /** out = a − s. */
+    private static void subScalar(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        if (!SCALAR) {
+            for (; i <= n - S.length(); i += S.length()) FloatVector.fromArray(S, a, ia + i).sub(s).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = a[ia + i] - s;
+    }
+
+    /** Σ a[o..o+n): lane accumulators, then the lanes, then the tail in order. */
+    private static float sum(float[] a, int o, int n) {
+        int i = 0;
+        float sum = 0;
+        if (!SCALAR && n >= S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - S.length(); i += S.length()) acc = acc.add(FloatVector.fromArray(S, a, o + i));
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum += a[o + i];
+        return sum;
     }
 
     private static void negate(float[] a, int ia, float[] e, int len) {

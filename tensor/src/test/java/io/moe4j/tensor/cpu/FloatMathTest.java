@@ -64,9 +64,16 @@ class FloatMathTest {
         for (int i = 0; i < x.length; i++)
             assertEquals(Float.floatToIntBits(x[i] * FloatMath.sigmoid(x[i]) * y[i]), Float.floatToIntBits(got[i]), "swiglu at " + i);
         float[] e = new float[x.length];
-        float sum = FloatMath.expShiftSum(x, 0, 1.5f, e, 0, x.length);
+        FloatMath.expShiftSum(x, 0, 1.5f, e, 0, x.length);
         for (int i = 0; i < x.length; i++) assertEquals(Float.floatToIntBits(FloatMath.exp(x[i] - 1.5f)), Float.floatToIntBits(e[i]), "expShift at " + i);
-        assertEquals(Float.floatToIntBits(sum), Float.floatToIntBits(FloatMath.expShiftSum(x, 0, 1.5f, null, 0, x.length)), "sum without output");
+        Random r = new Random(3);
+        float[] g = new float[1003];
+        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian() * 4;
+        float sum = FloatMath.expShiftSum(g, 0, 2f, new float[g.length], 0, g.length);
+        assertEquals(Float.floatToIntBits(sum), Float.floatToIntBits(FloatMath.expShiftSum(g, 0, 2f, null, 0, g.length)), "sum without output");
+        double want = 0;
+        for (float v : g) want += Math.exp(v - 2.0);
+        assertEquals(want, sum, 1e-5 * want, "sum");
     }
 
     @Test
