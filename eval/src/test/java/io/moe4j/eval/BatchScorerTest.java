@@ -24,7 +24,8 @@ class BatchScorerTest {
         List<BatchScorer.Span> each = List.of(a, b, c, d);
         for (int i = 0; i < each.size(); i++) {
             BatchScorer.Score alone = new BatchScorer(Stories260K.model(), 1).score(List.of(each.get(i))).get(0);
-            assertEquals(alone.logProb(), all.get(i).logProb(), 1e-5, "span " + i);
+            // float32 logits: batching changes GEMM blocking, so allow rounding (about 1e-6 relative)
+            assertEquals(alone.logProb(), all.get(i).logProb(), 1e-5 + 1e-6 * Math.abs(alone.logProb()), "span " + i);
             assertEquals(alone.greedy(), all.get(i).greedy(), "greedy flag of span " + i);
         }
         assertEquals(new BatchScorer.Score(0, true), all.get(4));

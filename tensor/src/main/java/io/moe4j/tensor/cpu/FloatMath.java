@@ -1,7 +1,6 @@
 package io.moe4j.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -29,14 +28,16 @@ public final class FloatMath {
     private static final boolean SCALAR = SimdConfig.SCALAR;
     private static final int BLOCK = 256;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * BLOCK]);
+    private static final ThreadLocal<float[]> EXP_SCRATCH = ThreadLocal.withInitial(() -> new float[2 * BLOCK]);
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f; // 9 significant bits: n * LN2_HI is exact for |n| <= 2^15
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float ROUND = 12582912f; // 1.5 * 2^23: adding it rounds a float below 2^22 to an integer
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
     private static final float EXP_HI = 88.72283f; // above: +inf (e^88.72283 is just below Float.MAX_VALUE)
-    private static final float EXP_LO = -86.6f; // below: 0 (flush), so the scale 2^(n-1) stays normal
+    private static final float EXP_LO = -86.6f; // at or below: 0 (flush), so the scale 2^(n-1) stays normal
+    /** Turns x − bound into a 0/1 (or overflowing) factor with min/max only: no masks, no blends. */
+    private static final float HUGE = 1e30f;
     private static final float E0 = 1.9875691500e-4f, E1 = 1.3981999507e-3f, E2 = 8.3334519073e-3f,
         E3 = 4.1665795894e-2f, E4 = 1.6666665459e-1f, E5 = 5.0000001201e-1f;
     private static final float L0 = 7.0376836292e-2f, L1 = -1.1514610310e-1f, L2 = 1.1676998740e-1f,
@@ -58,9 +59,8 @@ public final class FloatMath {
         float r = x - n * LN2_HI - n * LN2_LO;
         float p = ((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5;
         p = p * (r * r) + r + 1f;
-        float y = p * 2f * Float.intBitsToFloat(((int) n + 126) << 23); // 2^(n-1), n >= -125
-        if (x0 < EXP_LO) return 0f;
-        return x0 > EXP_HI ? Float.POSITIVE_INFINITY : y;
+        float under = Math.min(Math.max((x0 - EXP_LO) * HUGE, 0f), 1f), over = Math.max((x0 - EXP_HI) * HUGE, 0f) + 1f;
+        return p * 2f * under * over * Float.intBitsToFloat(((int) n + 126) << 23); // 2^(n-1), n >= -125
     }
 
     /** Natural log; -inf at 0, NaN below 0 and for NaN, +inf at +inf; subnormals handled. */
@@ -103,37 +103,44 @@ public final class FloatMath {
     /**
      * out[o..o+n) = e^{a[ia..ia+n)}; out may be a.
      *
-     * <p>JIT notes, from training profiles on JDK 17: the Vector API only runs fast when C2 inlines its whole call
-     * chain. Inlined deep into a caller, the chain hits C2's inlining depth limit; with too many vector ops in one
-     * compiled unit it hits the node-count cutoff. Either way the remaining calls fall back to boxed code that is
-     * about 20x slower. So this method holds one vector per iteration (few ops) and is deliberately just above
-     * C2's hot-inlining size (325 bytecodes, the scalar tail helps): it is never inlined into a caller and is
-     * always compiled as its own small unit.
+     * <p>JIT notes, from training profiles on JDK 17: the Vector API runs fast only when C2 intrinsifies every
+     * call, and it did not, intermittently, for the int lanes and float/int reinterpretation that build 2^n:
+     * the final store then ran as boxed Java code, about 20x slower. So the vector loop here does float
+     * arithmetic and min/max only (the ops of the GEMM kernel, which have never failed): w = 2p·flush·overflow
+     * and n, per block of a per-thread scratch; a scalar loop then multiplies by 2^(n−1) from its bits. The
+     * block kernel is deliberately larger than C2's hot-inlining size (325 bytecodes), so it is compiled as a
+     * unit of its own, neither deep inside a caller (where the inlining depth limit was hit) nor inside an
+     * on-stack-replacement compile of a long loop (where the vector types were lost); this method only loops
+     * over blocks.
      */
     public static void exp(float[] a, int ia, float[] out, int o, int n) {
-        int l = S.length(), i = 0;
-        if (!SCALAR) {
-            for (; i <= n - l; i += l) {
-                FloatVector x0 = FloatVector.fromArray(S, a, ia + i), x = x0.max(EXP_LO).min(EXP_HI);
-                FloatVector t = x.mul(LOG2E).add(ROUND);
-                FloatVector nf = t.sub(ROUND);
-                FloatVector r = x.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
-                FloatVector p = r.mul(E0).add(E1).mul(r).add(E2).mul(r).add(E3).mul(r).add(E4).mul(r).add(E5);
-                p = p.mul(r.mul(r)).add(r).add(1f);
-                IntVector k = t.reinterpretAsInts().sub(ROUND_BITS - 126); // n - 1 + 127: the exponent of 2^(n-1)
-                p.mul(2f).mul(k.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                    .blend(0f, x0.compare(VectorOperators.LT, EXP_LO))
-                    .blend(Float.POSITIVE_INFINITY, x0.compare(VectorOperators.GT, EXP_HI)).intoArray(out, o + i);
-            }
+        float[] w = EXP_SCRATCH.get();
+        for (int b = 0; b < n; b += BLOCK) expBlock(a, ia + b, out, o + b, Math.min(BLOCK, n - b), w);
+    }
+
+    /** One block (len ≤ BLOCK) of {@link #exp(float[], int, float[], int, int)}, tail included. */
+    private static void expBlock(float[] a, int ia, float[] out, int o, int len, float[] w) {
+        int l = S.length(), body = SCALAR ? 0 : len - len % l;
+        for (int i = 0; i < body; i += l) {
+            FloatVector x0 = FloatVector.fromArray(S, a, ia + i), x = x0.max(EXP_LO).min(EXP_HI);
+            FloatVector nf = x.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector r = x.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
+            FloatVector p = r.mul(E0).add(E1).mul(r).add(E2).mul(r).add(E3).mul(r).add(E4).mul(r).add(E5);
+            p = p.mul(r.mul(r)).add(r).add(1f);
+            FloatVector under = x0.sub(EXP_LO).mul(HUGE).max(0f).min(1f); // 0 at or below EXP_LO, else 1
+            FloatVector over = x0.sub(EXP_HI).mul(HUGE).max(0f).add(1f); // 1 up to EXP_HI, then > 1e24
+            p.mul(2f).mul(under).mul(over).intoArray(w, i);
+            nf.intoArray(w, BLOCK + i);
         }
-        for (; i < n; i++) {
+        for (int i = 0; i < body; i++) out[o + i] = w[i] * Float.intBitsToFloat(((int) w[BLOCK + i] + 126) << 23);
+        for (int i = body; i < len; i++) { // the scalar twin, written out so this method stays one unit
             float x0 = a[ia + i], x = Math.min(Math.max(x0, EXP_LO), EXP_HI);
             float nf = x * LOG2E + ROUND - ROUND;
             float r = x - nf * LN2_HI - nf * LN2_LO;
             float p = ((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5;
             p = p * (r * r) + r + 1f;
-            float y = p * 2f * Float.intBitsToFloat(((int) nf + 126) << 23);
-            out[o + i] = x0 < EXP_LO ? 0f : x0 > EXP_HI ? Float.POSITIVE_INFINITY : y;
+            float under = Math.min(Math.max((x0 - EXP_LO) * HUGE, 0f), 1f), over = Math.max((x0 - EXP_HI) * HUGE, 0f) + 1f;
+            out[o + i] = p * 2f * under * over * Float.intBitsToFloat(((int) nf + 126) << 23);
         }
     }
 
