@@ -28,6 +28,8 @@ public final class FloatMath {
     private static final boolean SCALAR = SimdConfig.SCALAR;
     private static final int BLOCK = 256;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * BLOCK]);
+    /** {@code -Dmoe4j.exp.vector=false}: exp runs its scalar form only (the same bits; a fallback if the JIT misbehaves). */
+    static final boolean VECTOR_EXP = !"false".equals(System.getProperty("moe4j.exp.vector"));
     private static final ThreadLocal<float[]> EXP_SCRATCH = ThreadLocal.withInitial(() -> new float[2 * BLOCK]);
 
     private static final float LOG2E = 1.44269504088896341f;
@@ -120,7 +122,7 @@ public final class FloatMath {
 
     /** One block (len ≤ BLOCK) of {@link #exp(float[], int, float[], int, int)}, tail included. */
     private static void expBlock(float[] a, int ia, float[] out, int o, int len, float[] w) {
-        int l = S.length(), body = SCALAR ? 0 : len - len % l;
+        int l = S.length(), body = SCALAR || !VECTOR_EXP ? 0 : len - len % l;
         for (int i = 0; i < body; i += l) {
             FloatVector x0 = FloatVector.fromArray(S, a, ia + i), x = x0.max(EXP_LO).min(EXP_HI);
             FloatVector nf = x.mul(LOG2E).add(ROUND).sub(ROUND);
