@@ -106,10 +106,12 @@ public final class FloatMath {
      * out[o..o+n) = e^{a[ia..ia+n)}; out may be a.
      *
      * <p>JIT notes, from training profiles on JDK 17: the Vector API runs fast only when C2 intrinsifies every
-     * call, and it did not, intermittently, for the int lanes and float/int reinterpretation that build 2^n:
-     * the final store then ran as boxed Java code, about 20x slower. So the vector loop here does float
-     * arithmetic and min/max only (the ops of the GEMM kernel, which have never failed): w = 2p·flush·overflow
-     * and n, per block of a per-thread scratch; a scalar loop then multiplies by 2^(n−1) from its bits. The
+     * call, and it did not, intermittently: first for the int lanes and float/int reinterpretation that build
+     * 2^n, then for float ops with scalar operands; the final store then ran as boxed Java code, about 20x slower.
+     * So the vector loop here uses only vector-vector float arithmetic and min/max on constants broadcast once
+     * (the pattern of the GEMM kernel, which has never failed; no fallback in profiled runs since):
+     * w = 2p·flush·overflow and n, per block of a per-thread scratch; a scalar loop then multiplies by 2^(n−1)
+     * from its bits. The
      * block kernel is deliberately larger than C2's hot-inlining size (325 bytecodes), so it is compiled as a
      * unit of its own, neither deep inside a caller (where the inlining depth limit was hit) nor inside an
      * on-stack-replacement compile of a long loop (where the vector types were lost); this method only loops
@@ -123,16 +125,25 @@ public final class FloatMath {
     /** One block (len ≤ BLOCK) of {@link #exp(float[], int, float[], int, int)}, tail included. */
     private static void expBlock(float[] a, int ia, float[] out, int o, int len, float[] w) {
         int l = S.length(), body = SCALAR || !VECTOR_EXP ? 0 : len - len % l;
-        for (int i = 0; i < body; i += l) {
-            FloatVector x0 = FloatVector.fromArray(S, a, ia + i), x = x0.max(EXP_LO).min(EXP_HI);
-            FloatVector nf = x.mul(LOG2E).add(ROUND).sub(ROUND);
-            FloatVector r = x.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
-            FloatVector p = r.mul(E0).add(E1).mul(r).add(E2).mul(r).add(E3).mul(r).add(E4).mul(r).add(E5);
-            p = p.mul(r.mul(r)).add(r).add(1f);
-            FloatVector under = x0.sub(EXP_LO).mul(HUGE).max(0f).min(1f); // 0 at or below EXP_LO, else 1
-            FloatVector over = x0.sub(EXP_HI).mul(HUGE).max(0f).add(1f); // 1 up to EXP_HI, then > 1e24
-            p.mul(2f).mul(under).mul(over).intoArray(w, i);
-            nf.intoArray(w, BLOCK + i);
+        if (body > 0) { // constants as vectors: only vector-vector ops below, as in the GEMM kernel
+            FloatVector lo = FloatVector.broadcast(S, EXP_LO), hi = FloatVector.broadcast(S, EXP_HI);
+            FloatVector log2e = FloatVector.broadcast(S, LOG2E), round = FloatVector.broadcast(S, ROUND);
+            FloatVector ln2hi = FloatVector.broadcast(S, LN2_HI), ln2lo = FloatVector.broadcast(S, LN2_LO);
+            FloatVector e0 = FloatVector.broadcast(S, E0), e1 = FloatVector.broadcast(S, E1), e2 = FloatVector.broadcast(S, E2);
+            FloatVector e3 = FloatVector.broadcast(S, E3), e4 = FloatVector.broadcast(S, E4), e5 = FloatVector.broadcast(S, E5);
+            FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
+            FloatVector zero = FloatVector.zero(S), huge = FloatVector.broadcast(S, HUGE);
+            for (int i = 0; i < body; i += l) {
+                FloatVector x0 = FloatVector.fromArray(S, a, ia + i), x = x0.max(lo).min(hi);
+                FloatVector nf = x.mul(log2e).add(round).sub(round);
+                FloatVector r = x.sub(nf.mul(ln2hi)).sub(nf.mul(ln2lo));
+                FloatVector p = r.mul(e0).add(e1).mul(r).add(e2).mul(r).add(e3).mul(r).add(e4).mul(r).add(e5);
+                p = p.mul(r.mul(r)).add(r).add(one);
+                FloatVector under = x0.sub(lo).mul(huge).max(zero).min(one); // 0 at or below EXP_LO, else 1
+                FloatVector over = x0.sub(hi).mul(huge).max(zero).add(one); // 1 up to EXP_HI, then > 1e24
+                p.mul(two).mul(under).mul(over).intoArray(w, i);
+                nf.intoArray(w, BLOCK + i);
+            }
         }
         for (int i = 0; i < body; i++) out[o + i] = w[i] * Float.intBitsToFloat(((int) w[BLOCK + i] + 126) << 23);
         for (int i = body; i < len; i++) { // the scalar twin, written out so this method stays one unit
