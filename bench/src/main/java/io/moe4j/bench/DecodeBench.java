@@ -77,7 +77,7 @@ public final class DecodeBench {
     /** Runs the whole benchmark and prints it; returns the exit code (1 when stories260K's ids are wrong). */
     public static int run(Options o) throws IOException, InterruptedException {
         System.out.printf(Locale.ROOT, "java %s, %s, load average %s%n", System.getProperty("java.version"),
-                cpuModel(), loadAverage());
+                Machine.cpuModel(), Machine.loadAverage());
         List<Subject> subjects = List.of(new Subject("stories260K", Models.load(o.small()).model(), o.small(), true),
                 stories15M(o.model15()));
         Path omp = o.peerDir().resolve("fwd_omp"), nat = o.peerDir().resolve("fwd_native");
@@ -106,7 +106,7 @@ public final class DecodeBench {
             }
         }
         System.out.printf(Locale.ROOT, "%nratio = moe4j / llama2.c (> 1: moe4j faster); cpu = tokens per CPU second of "
-                + "the decoding thread (1 thread only). load average at end: %s%n", loadAverage());
+                + "the decoding thread (1 thread only). load average at end: %s%n", Machine.loadAverage());
         return status;
     }
 
@@ -238,7 +238,7 @@ public final class DecodeBench {
         String peerRange = peer == null ? "-"
                 : String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", pw, min(peer.wall()), max(peer.wall()));
         System.out.printf(Locale.ROOT, "%-22s %3d %-10s %22s %22s %7s %10s %10s %7s  %s%n", model, t, bin, range, peerRange,
-                ratio(mw, pw), fmt(mc), fmt(pc), ratio(mc, pc), loadAverage());
+                ratio(mw, pw), fmt(mc), fmt(pc), ratio(mc, pc), Machine.loadAverage());
     }
 
     private static String ratio(double a, double b) {
@@ -262,24 +262,5 @@ public final class DecodeBench {
         return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name"))
-                    return line.substring(line.indexOf(':') + 1).trim() + " x" + Runtime.getRuntime().availableProcessors();
-            }
-        } catch (IOException e) {
-            // fall through
-        }
-        return Runtime.getRuntime().availableProcessors() + " processors";
-    }
 }

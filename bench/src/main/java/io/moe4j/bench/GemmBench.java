@@ -96,8 +96,8 @@ public final class GemmBench {
         shapes.add(new Shape(2048, 288, 768, true));  // FFN down (w2): [B*T, F] x [C, F]^T
 
         System.out.printf(Locale.ROOT, "java %s, %s, SIMD %d bits, pool %d threads, %s clock, load average %s%n",
-                System.getProperty("java.version"), cpuModel(), SimdConfig.BITS, Parallel.threads(),
-                cpuClock ? "CPU-time (caller + pool threads)" : "wall", loadAverage());
+                System.getProperty("java.version"), Machine.cpuModel(), SimdConfig.BITS, Parallel.threads(),
+                cpuClock ? "CPU-time (caller + pool threads)" : "wall", Machine.loadAverage());
         checkCorrectness();
         boolean blas = !opt.containsKey("no-blas") && numpyAvailable();
         if (!blas) {
@@ -113,11 +113,11 @@ public final class GemmBench {
                     Double r = peer == null ? null : peer.time(s);
                     System.out.printf(Locale.ROOT, "%-25s %3d %14.1f %14s %7s   load %s%n", s.label(), t, g[0],
                             r == null ? "-" : String.format(Locale.ROOT, "%.1f", r),
-                            r == null ? "-" : String.format(Locale.ROOT, "%.2fx", g[0] / r), loadAverage());
+                            r == null ? "-" : String.format(Locale.ROOT, "%.2fx", g[0] / r), Machine.loadAverage());
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%nload average at end: %s%n", loadAverage());
+        System.out.printf(Locale.ROOT, "%nload average at end: %s%n", Machine.loadAverage());
     }
 
     // ---- moe4j ------------------------------------------------------------------------------------------------
@@ -291,25 +291,5 @@ public final class GemmBench {
         return opt;
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim() + " x" + Runtime.getRuntime().availableProcessors();
-                }
-            }
-        } catch (IOException e) {
-            // fall through
-        }
-        return System.getProperty("os.arch") + " x" + Runtime.getRuntime().availableProcessors();
-    }
 }

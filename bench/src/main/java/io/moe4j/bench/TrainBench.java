@@ -78,7 +78,7 @@ public final class TrainBench {
         boolean torch = !Arrays.asList(args).contains("--no-torch");
         String script = strArg(args, "--torch-script", defaultScript());
         System.out.printf(Locale.ROOT, "java %s, %d threads (pool %d), stories15M shape C=%d L=%d H=%d F=%d V=%d, batch %dx%d, load average %s%n",
-                System.getProperty("java.version"), threads, Parallel.threads(), DIM, LAYERS, HEADS, HIDDEN, VOCAB, BATCH, SEQ, load());
+                System.getProperty("java.version"), threads, Parallel.threads(), DIM, LAYERS, HEADS, HIDDEN, VOCAB, BATCH, SEQ, Machine.loadAverage());
         System.out.printf(Locale.ROOT, "%-44s %10s %12s %14s %14s %8s%n", "model", "params", "step (ms)", "moe4j tok/s", "torch tok/s", "ratio");
         for (Variant v : variants()) {
             double[] t = new double[1];
@@ -89,7 +89,7 @@ public final class TrainBench {
                     Double.isNaN(ref) ? "-" : String.format(Locale.ROOT, "%.0f", ref),
                     Double.isNaN(ref) || v.torchArgs() == null ? "-" : String.format(Locale.ROOT, "%.2fx", tps / ref));
         }
-        System.out.println("load average after: " + load());
+        System.out.println("load average after: " + Machine.loadAverage());
     }
 
     static List<Variant> variants() {
@@ -178,14 +178,6 @@ public final class TrainBench {
         return Path.of(shared, "bench", "llama_train_torch.py").toString();
     }
 
-    private static String load() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (Exception e) {
-            return "?";
-        }
-    }
 
     private static int intArg(String[] a, String name, int dflt) {
         String v = strArg(a, name, null);

@@ -35,7 +35,9 @@ class TrainKillResumeTest {
         Path whole = tmp.resolve("whole"), killed = tmp.resolve("killed");
         assertEquals(0, start(model, data, whole, false, tmp.resolve("whole.log")).waitFor());
 
-        int killAfter = 2 + new Random().nextInt(STEPS - 4);  // somewhere in steps 2 .. STEPS-3
+        // somewhere in steps 3 .. STEPS-3: once step 3 is logged, the step-2 checkpoint is on disk (killing at 2 could
+        // land before it, and the resumed run would then rightly start from scratch)
+        int killAfter = 3 + new Random().nextInt(STEPS - 5);
         Process p = start(model, data, killed, false, tmp.resolve("killed.log"));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (steps(killed) < killAfter && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(2);

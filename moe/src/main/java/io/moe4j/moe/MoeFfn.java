@@ -7,6 +7,7 @@ import io.moe4j.nn.KvCache;
 import io.moe4j.nn.MatVec;
 import io.moe4j.tensor.DType;
 import io.moe4j.tensor.Tensor;
+import io.moe4j.tensor.cpu.FloatMath;
 
 /**
  * The MoE feed-forward layer: y = Σ_{i ∈ TopK(x)} s_i · sf · E_i(x) (METHOD.md §2.3), registered as
@@ -146,10 +147,7 @@ public final class MoeFfn extends FeedForward {
         Tensor g = bank.gate(e).data(), u = bank.up(e).data(), d = bank.down(e).data();
         mv.apply(g.storage().f, g.offset(), m, dim, x, 0, s, hOff);
         mv.apply(u.storage().f, u.offset(), m, dim, x, 0, s, hOff + m);
-        for (int i = 0; i < m; i++) {
-            float a = s[hOff + i];
-            s[hOff + i] = a / (1f + (float) Math.exp(-a)) * s[hOff + m + i];
-        }
+        FloatMath.swiglu(s, hOff, s, hOff + m, s, hOff, m); // as the batch path, so decode and forward agree
         mv.apply(d.storage().f, d.offset(), dim, m, s, hOff, s, yOff);
     }
 

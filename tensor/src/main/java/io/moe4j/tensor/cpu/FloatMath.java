@@ -268,14 +268,14 @@ public final class FloatMath {
                 int len = Math.min(BLOCK, n - blk);
                 subScalar(a, ia + blk, shift, e, 0, len);
                 exp(e, 0, e, 0, len);
-                sum += sum(e, 0, len);
+                sum += VecKernels.sum(e, 0, len);
             }
             return sum;
         }
         subScalar(a, ia, shift, out, o, n);
         exp(out, o, out, o, n);
         float sum = 0;
-        for (int blk = 0; blk < n; blk += BLOCK) sum += sum(out, o + blk, Math.min(BLOCK, n - blk)); // as above
+        for (int blk = 0; blk < n; blk += BLOCK) sum += VecKernels.sum(out, o + blk, Math.min(BLOCK, n - blk)); // as above
         return sum;
     }
 
@@ -288,18 +288,6 @@ public final class FloatMath {
         for (; i < n; i++) out[o + i] = a[ia + i] - s;
     }
 
-    /** Σ a[o..o+n): lane accumulators, then the lanes, then the tail in order. */
-    private static float sum(float[] a, int o, int n) {
-        int i = 0;
-        float sum = 0;
-        if (!SCALAR && n >= S.length()) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - S.length(); i += S.length()) acc = acc.add(FloatVector.fromArray(S, a, o + i));
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) sum += a[o + i];
-        return sum;
-    }
 
     private static void negate(float[] a, int ia, float[] e, int len) {
         int i = 0;

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -37,8 +36,7 @@ public final class CptRun {
     public static RunSummary run(CptSettings s, Consumer<String> log) {
         validate(s);
         RunDir run = RunDir.open(s.out(), "train", s, CptSettings.NOT_HASHED, s.resume(), log);
-        Optional<Path> ckptDir = run.latestCheckpoint();
-        Checkpoint.Loaded ckpt = ckptDir.map(d -> Checkpoint.read(d, run.hash())).orElse(null);
+        Checkpoint.Loaded ckpt = Checkpoint.latest(run);
         LlamaModel model = ckpt != null ? ckpt.model() : RunSetup.loadModel(s.model(), "--model");
         if (s.seqLen() > model.config().maxSeqLen())
             throw new IllegalArgumentException("--seq-len " + s.seqLen() + " is larger than the model's max_seq_len "
@@ -56,7 +54,7 @@ public final class CptRun {
         if (ckpt != null) {
             ckpt.restoreInto(trainer);
             start = ckpt.step();
-            seen = ckpt.state().path("run").path("tokensSeen").asLong();
+            seen = ckpt.tokensSeen();
             log.accept("resuming " + run.root() + " from step " + start + " (" + ckpt.dir().getFileName() + ")");
         }
         describe(s, model, trainer, sampler, log);
@@ -65,7 +63,7 @@ public final class CptRun {
         TrainLoop loop = new TrainLoop(new TrainLoop.Options(s.steps(), s.evalEvery(), s.evalBatches() > 0, s.checkpointEvery(),
                 "train", s.stopAt()), run, data.tokenizerFile());
         boolean done = start >= s.steps() || (s.stopAt() > 0 && start >= s.stopAt());
-        Path last = done ? ckptDir.orElse(null) : loop.run(trainer, new CptSource(loader), start, seen, hooks);
+        Path last = done ? (ckpt == null ? null : ckpt.dir()) : loop.run(trainer, new CptSource(loader), start, seen, hooks);
         return RunSummary.finish(run, model, data.tokenizerFile(), s.steps(), last, log);
     }
 

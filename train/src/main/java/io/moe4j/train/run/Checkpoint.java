@@ -53,6 +53,16 @@ public final class Checkpoint {
             t.optimizer().state().restore(optimizerStep, m, v);
             t.setGateNoise(gateCalls);
         }
+
+        /** Tokens the run had trained on when this checkpoint was written. */
+        public long tokensSeen() {
+            return state.path("run").path("tokensSeen").asLong();
+        }
+    }
+
+    /** The run folder's latest checkpoint, read and checked against the run's settings hash; null when there is none. */
+    public static Loaded latest(RunDir run) {
+        return run.latestCheckpoint().map(d -> read(d, run.hash())).orElse(null);
     }
 
     private Checkpoint() {}

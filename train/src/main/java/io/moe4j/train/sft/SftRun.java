@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -32,8 +31,7 @@ public final class SftRun {
     public static RunSummary run(SftSettings s, Consumer<String> log) {
         validate(s);
         RunDir run = RunDir.open(s.out(), "sft", s, SftSettings.NOT_HASHED, s.resume(), log);
-        Optional<Path> ckptDir = run.latestCheckpoint();
-        Checkpoint.Loaded ckpt = ckptDir.map(d -> Checkpoint.read(d, run.hash())).orElse(null);
+        Checkpoint.Loaded ckpt = Checkpoint.latest(run);
         LlamaModel model = ckpt != null ? ckpt.model() : RunSetup.loadModel(s.model(), "--model");
         Data data = data(s, model, log);
         int steps = s.steps() > 0 ? s.steps() : s.epochs() * (int) Math.ceil(data.train().size() / (double) (s.batch() * s.accum()));
@@ -49,7 +47,7 @@ public final class SftRun {
         if (ckpt != null) {
             ckpt.restoreInto(trainer);
             start = ckpt.step();
-            seen = ckpt.state().path("run").path("tokensSeen").asLong();
+            seen = ckpt.tokensSeen();
             log.accept("resuming " + run.root() + " from step " + start);
         }
         log.accept(String.format(java.util.Locale.ROOT, "%s: %,d parameters (%,d trainable), %d steps of %d x %d rows, template %s",
@@ -62,7 +60,7 @@ public final class SftRun {
         TrainLoop loop = new TrainLoop(new TrainLoop.Options(steps, s.evalEvery(), !data.val().isEmpty(), s.checkpointEvery(), "sft",
                 s.stopAt()), run, data.tokenizer());
         boolean done = start >= steps || (s.stopAt() > 0 && start >= s.stopAt());
-        Path last = done ? ckptDir.orElse(null) : loop.run(trainer, loader, start, seen, hooks);
+        Path last = done ? (ckpt == null ? null : ckpt.dir()) : loop.run(trainer, loader, start, seen, hooks);
         return RunSummary.finish(run, model, data.tokenizer(), steps, last, log);
     }
 
