@@ -45,12 +45,23 @@ public final class Grad {
 
     /** Reverse-mode sweep from {@code root}, seeded with {@code seed} (same shape as root). */
     static void backward(Var root, Tensor seed) {
-        if (!root.requiresGrad()) throw new IllegalStateException("backward: the output does not require grad (no input needs a gradient, or it was computed under noGrad)");
-        if (!Arrays.equals(seed.shape(), root.data().shape()))
-            throw ShapeException.of("backward", "seed gradient must match the output", seed.shape(), root.data().shape());
-        List<Var> order = topoOrder(root);
+        backward(List.of(root), List.of(seed));
+    }
+
+    /** One backward pass from several outputs at once, each with its seed (nodes they share run once). */
+    static void backward(List<Var> roots, List<Tensor> seeds) {
+        if (roots.size() != seeds.size()) throw new IllegalArgumentException("backward: " + roots.size() + " outputs but " + seeds.size() + " seeds");
         Map<Var, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, seed);
+        for (int r = 0; r < roots.size(); r++) {
+            Var root = roots.get(r);
+            Tensor seed = seeds.get(r);
+            if (!root.requiresGrad()) throw new IllegalStateException("backward: the output does not require grad (no input needs a gradient, or it was computed under noGrad)");
+            if (!Arrays.equals(seed.shape(), root.data().shape()))
+                throw ShapeException.of("backward", "seed gradient must match the output", seed.shape(), root.data().shape());
+            Tensor prev = grads.get(root);
+            grads.put(root, prev == null ? seed : Ops.add(prev, seed));
+        }
+        List<Var> order = topoOrder(roots);
         for (int n = order.size() - 1; n >= 0; n--) {
             Var v = order.get(n);
             Tensor g = grads.remove(v);
@@ -72,13 +83,25 @@ public final class Grad {
 
     /** Nodes reachable from root, each after all of its inputs (iterative DFS, no recursion limit). */
     static List<Var> topoOrder(Var root) {
+        return topoOrder(List.of(root));
+    }
+
+    /** Nodes reachable from any of the roots, each after all of its inputs. */
+    static List<Var> topoOrder(List<Var> roots) {
         List<Var> order = new ArrayList<>();
         Set<Var> done = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Var> stack = new ArrayDeque<>();
         Deque<Integer> next = new ArrayDeque<>();
-        stack.push(root);
-        next.push(0);
-        done.add(root);
+        for (Var root : roots) {
+            if (!done.add(root)) continue;
+            stack.push(root);
+            next.push(0);
+            walk(stack, next, done, order);
+        }
+        return order;
+    }
+
+    private static void walk(Deque<Var> stack, Deque<Integer> next, Set<Var> done, List<Var> order) {
         while (!stack.isEmpty()) {
             Var v = stack.peek();
             int i = next.pop();
@@ -95,6 +118,5 @@ public final class Grad {
                 order.add(v);
             }
         }
-        return order;
     }
 }

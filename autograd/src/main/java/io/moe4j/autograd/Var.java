@@ -83,6 +83,15 @@ public final class Var {
         Grad.backward(this, seed);
     }
 
+    /**
+     * One backward pass from several outputs, output i seeded with {@code seeds.get(i)}: the gradient of
+     * Σ_i ⟨seed_i, output_i⟩, with every shared node (an MoE router feeding both the layer output and its balance
+     * loss) run once.
+     */
+    public static void backward(List<Var> outputs, List<Tensor> seeds) {
+        Grad.backward(outputs, seeds);
+    }
+
     /** Same data, cut from the graph. */
     public Var detach() {
         return constant(data);

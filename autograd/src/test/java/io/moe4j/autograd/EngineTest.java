@@ -30,6 +30,21 @@ class EngineTest {
     }
 
     @Test
+    void backwardFromSeveralOutputsRunsSharedNodesOnceAndMatchesTheirSum() {
+        // y = [a², a·b] and s = Σ a·b share the node a·b; seeds g for y and 2 for s
+        Var a1 = Var.param(t(1, -2)), b1 = Var.param(t(3, 0.5));
+        Var ab = a1.mul(b1);
+        Var y = Var.concat(java.util.List.of(a1.mul(a1), ab), 0), s = ab.sumAll();
+        Var.backward(java.util.List.of(y, s), java.util.List.of(t(1, 2, 3, 4), Tensor.full(DType.F64, 2, s.shape())));
+        Var a2 = Var.param(t(1, -2)), b2 = Var.param(t(3, 0.5));
+        Var ab2 = a2.mul(b2);
+        Var.concat(java.util.List.of(a2.mul(a2), ab2), 0).mul(Var.constant(t(1, 2, 3, 4))).sumAll().add(ab2.sumAll().scale(2)).backward();
+        assertArrayEquals(a2.grad().toDoubleArray(), a1.grad().toDoubleArray(), 1e-15);
+        assertArrayEquals(b2.grad().toDoubleArray(), b1.grad().toDoubleArray(), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> Var.backward(java.util.List.of(y), java.util.List.of()));
+    }
+
+    @Test
     void gradBufferIsAddedIntoInPlace() {
         double[] flat = {10, 10, 10, 10};
         Tensor buf = Tensor.of(flat, 4).narrow(0, 1, 2);

@@ -7,6 +7,7 @@ import io.moe4j.tensor.Storage;
 import io.moe4j.tensor.Tensor;
 import io.moe4j.tensor.Ops;
 import io.moe4j.tensor.cpu.FloatMath;
+import io.moe4j.tensor.cpu.Gemm;
 import io.moe4j.tensor.cpu.Parallel;
 import io.moe4j.tensor.cpu.SimdConfig;
 import java.util.Arrays;
@@ -90,12 +91,20 @@ final class ExpertsFn extends Function {
         h = new Tensor[n];
         act = new Tensor[n];
         ye = new Tensor[n];
-        eachExpert(e -> {
+        DType dt = x.dtype();
+        for (int e = 0; e < n; e++) {
+            int rows = d.tokens[e].length, m = wg[e].size(0);
             w12[e] = stack(wg[e], wu[e]); // [2m, C]: one GEMM for gate and up
-            xe[e] = gatherRows(x, d.tokens[e]);
-            h[e] = flat(Ops.matmul(xe[e], w12[e].transpose(0, 1))); // [n_e, 2m] = [h1 | h2]
-            act[e] = swiglu(h[e]);
-            ye[e] = flat(Ops.matmul(act[e], wd[e].transpose(0, 1)));
+            xe[e] = Tensor.zeros(dt, rows, dim);
+            h[e] = Tensor.zeros(dt, rows, 2 * m); // [h1 | h2]
+            act[e] = Tensor.zeros(dt, rows, m);
+            ye[e] = Tensor.zeros(dt, rows, dim);
+        }
+        eachRowChunk((e, r0, r1) -> {
+            gatherRows(x, d.tokens[e], xe[e], r0, r1);
+            gemmRows(xe[e], w12[e], true, h[e], r0, r1);
+            swiglu(h[e], act[e], r0, r1);
+            gemmRows(act[e], wd[e], true, ye[e], r0, r1);
         });
         return combine(ye, true);
     }
@@ -103,25 +112,33 @@ final class ExpertsFn extends Function {
     @Override
     protected Tensor[] backward(Tensor gradOut) {
         Tensor g = gradOut.contiguous();
-        Tensor gs = Tensor.zeros(x.dtype(), d.t * d.k);
-        Tensor[] gxe = new Tensor[n], grads = new Tensor[2 + 3 * n];
-        eachExpert(e -> {
-            Tensor gy = scaledRows(g, e, gs);
-            Tensor ga = flat(Ops.matmul(gy, wd[e]));
-            grads[2 + 2 * n + e] = Ops.matmul(gy.transpose(0, 1), act[e]);
-            Tensor gh = swigluBackward(ga, h[e]); // [n_e, 2m] = [gH1 | gH2]
-            gxe[e] = flat(Ops.matmul(gh, w12[e]));
-            Tensor gw12 = Ops.matmul(gh.transpose(0, 1), xe[e]);
+        DType dt = x.dtype();
+        Tensor gs = Tensor.zeros(dt, d.t * d.k);
+        Tensor[] gy = new Tensor[n], gh = new Tensor[n], gxe = new Tensor[n], grads = new Tensor[2 + 3 * n];
+        for (int e = 0; e < n; e++) {
+            int rows = d.tokens[e].length, m = wg[e].size(0);
+            gy[e] = Tensor.zeros(dt, rows, dim);
+            gh[e] = Tensor.zeros(dt, rows, 2 * m); // [gH1 | gH2]
+            gxe[e] = Tensor.zeros(dt, rows, dim);
+        }
+        eachRowChunk((e, r0, r1) -> { // row-wise steps: any chunking gives the same bits
+            scaledRows(g, e, gs, gy[e], r0, r1);
+            Tensor ga = Tensor.zeros(dt, r1 - r0, wg[e].size(0));
+            gemmRows(gy[e].narrow(0, r0, r1 - r0), wd[e], false, ga, 0, r1 - r0);
+            swigluBackward(ga, h[e], gh[e], r0, r1);
+            gemmRows(gh[e], w12[e], false, gxe[e], r0, r1);
+        });
+        eachUnit(2 * n, u -> { // weight gradients sum over an expert's rows: one whole GEMM each
+            int e = u / 2;
+            if (u % 2 == 0) {
+                grads[2 + 2 * n + e] = Ops.matmul(gy[e].transpose(0, 1), act[e]);
+                return;
+            }
+            Tensor gw12 = Ops.matmul(gh[e].transpose(0, 1), xe[e]);
             int m = wg[e].shape()[0];
             grads[2 + e] = gw12.narrow(0, 0, m);
             grads[2 + n + e] = gw12.narrow(0, m, m);
-        });
-        for (int e = 0; e < n; e++)
-            if (d.tokens[e].length == 0) { // an expert that got no rows has zero gradients
-                grads[2 + e] = Tensor.zeros(x.dtype(), wg[e].shape());
-                grads[2 + n + e] = Tensor.zeros(x.dtype(), wu[e].shape());
-                grads[2 + 2 * n + e] = Tensor.zeros(x.dtype(), wd[e].shape());
-            }
+        }, u -> (u % 2 == 0 ? 1L : 2L) * d.tokens[u / 2].length);
         grads[0] = combine(gxe, false);
         grads[1] = gs;
         for (int i = 0; i < grads.length; i++) if (!needs(i)) grads[i] = null;
@@ -130,21 +147,54 @@ final class ExpertsFn extends Function {
 
     // ---------------------------------------------------------------- scheduling
 
+    interface RowTask {
+        void run(int expert, int r0, int r1);
+    }
+
     /**
-     * Runs {@code body} once per non-empty expert. Each pool thread pulls the next expert, largest first, and runs
-     * it alone (nested kernels stay on that thread), so which thread ran an expert never changes a result.
+     * Runs {@code body} over every expert's rows, cut into chunks: whole experts on one thread, and on more threads
+     * chunks of about 1/(8·threads) of all rows, so the threads stay busy to the end whatever the routing. The steps
+     * run this way are row-wise (a GEMM row of C depends only on its own row of A), so the chunking never changes a bit.
      */
-    private void eachExpert(IntConsumer body) {
-        Integer[] order = new Integer[n];
-        for (int e = 0; e < n; e++) order[e] = e;
-        Arrays.sort(order, (a, b) -> Integer.compare(d.tokens[b].length, d.tokens[a].length));
+    private void eachRowChunk(RowTask body) {
+        int threads = Parallel.threads(), total = d.t * d.k;
+        int chunk = threads == 1 ? Integer.MAX_VALUE : Math.max(64, (total / (8 * threads) + 7) / 8 * 8);
+        java.util.List<int[]> units = new java.util.ArrayList<>();
+        for (int e = 0; e < n; e++)
+            for (int r0 = 0; r0 < d.tokens[e].length; r0 += chunk)
+                units.add(new int[] {e, r0, (int) Math.min(d.tokens[e].length, (long) r0 + chunk)});
+        eachUnit(units.size(), i -> body.run(units.get(i)[0], units.get(i)[1], units.get(i)[2]),
+                i -> units.get(i)[2] - units.get(i)[1]);
+    }
+
+    /**
+     * Runs units 0..count-1, largest {@code cost} first, each pulled by the next free pool thread and run alone (nested
+     * kernels stay on that thread), so which thread ran a unit never changes a result. Units of cost 0 are skipped.
+     */
+    private static void eachUnit(int count, IntConsumer body, java.util.function.IntToLongFunction cost) {
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Long.compare(cost.applyAsLong(b), cost.applyAsLong(a)));
         AtomicInteger next = new AtomicInteger();
-        Parallel.forRange(Parallel.threads(), 1, (p0, p1) -> Parallel.withThreads(1, () -> {
-            for (int i; (i = next.getAndIncrement()) < n; ) {
-                int e = order[i];
-                if (d.tokens[e].length > 0) body.accept(e);
+        Parallel.forRange(Math.min(Parallel.threads(), count), 1, (p0, p1) -> Parallel.withThreads(1, () -> {
+            for (int i; (i = next.getAndIncrement()) < count; ) {
+                int u = order[i];
+                if (cost.applyAsLong(u) > 0) body.accept(u);
             }
         }));
+    }
+
+    /** out[r0, r1) = a[r0, r1) · op(b), op(b) = bᵀ for b [N, K] when {@code bT}, else b [K, N]; all contiguous from 0. */
+    private static void gemmRows(Tensor a, Tensor b, boolean bT, Tensor out, int r0, int r1) {
+        int k = a.size(1), nn = out.size(1), rows = r1 - r0;
+        if (rows == 0) return;
+        if (out.dtype() == DType.F32) {
+            Gemm.sgemmRowStable(false, bT, rows, nn, k, 1f, a.storage().f, a.offset() + r0 * k, k, b.storage().f, b.offset(),
+                    bT ? k : nn, 0f, out.storage().f, r0 * nn, nn);
+            return;
+        }
+        Tensor r = Ops.matmul(a.narrow(0, r0, rows), bT ? b.transpose(0, 1) : b).contiguous();
+        System.arraycopy(r.storage().d, r.offset(), out.storage().d, r0 * nn, rows * nn);
     }
 
     // ---------------------------------------------------------------- row kernels (F32 vector, F64 scalar)
@@ -170,17 +220,15 @@ final class ExpertsFn extends Function {
         return out;
     }
 
-    /** x[rows] as a new contiguous [rows, C] tensor. */
-    private Tensor gatherRows(Tensor src, int[] rows) {
+    /** out[r0, r1) = x[rows[r0, r1)]: expert rows gathered into a contiguous [rows, C] block. */
+    private void gatherRows(Tensor src, int[] rows, Tensor out, int r0, int r1) {
         int c = dim;
-        Tensor out = Tensor.zeros(src.dtype(), rows.length, c);
         Storage a = src.storage(), o = out.storage();
-        for (int r = 0; r < rows.length; r++) {
+        for (int r = r0; r < r1; r++) {
             int from = src.offset() + rows[r] * c;
             if (a.dtype == DType.F32) System.arraycopy(a.f, from, o.f, r * c, c);
             else System.arraycopy(a.d, from, o.d, r * c, c);
         }
-        return out;
     }
 
     /** [T, C]: row t = Σ_j w · rows[e(t,j)][r(t,j)] in slot order, w = s·sf when {@code scored}, else 1. */
@@ -202,12 +250,11 @@ final class ExpertsFn extends Function {
         return out;
     }
 
-    /** gY [n_e, C] = g[token] · s · sf for expert e's rows; writes ds = sf·⟨g[token], E(x)⟩ into {@code gs}. */
-    private Tensor scaledRows(Tensor g, int e, Tensor gs) {
-        int c = dim, ne = d.tokens[e].length;
-        Tensor gy = Tensor.zeros(g.dtype(), ne, c);
+    /** gY rows [r0, r1) of expert e = g[token] · s · sf; writes ds = sf·⟨g[token], E(x)⟩ into {@code gs}. */
+    private void scaledRows(Tensor g, int e, Tensor gs, Tensor gy, int r0, int r1) {
+        int c = dim;
         Storage gst = g.storage(), out = gy.storage(), y = ye[e].storage(), sc = s.storage();
-        for (int r = 0; r < ne; r++) {
+        for (int r = r0; r < r1; r++) {
             int pair = d.pairs[e][r], go = g.offset() + d.tokens[e][r] * c;
             double w = sc.get(s.offset() + pair) * sf;
             if (out.dtype == DType.F32) {
@@ -222,45 +269,43 @@ final class ExpertsFn extends Function {
                 gs.storage().d[pair] = sf * dot;
             }
         }
-        return gy;
     }
 
-    /** act [n, m] = silu(h1) ⊙ h2 for h = [h1 | h2] of shape [n, 2m], contiguous at offset 0. */
-    static Tensor swiglu(Tensor h) {
-        int rows = h.shape()[0], m = h.shape()[1] / 2;
-        Tensor out = Tensor.zeros(h.dtype(), rows, m);
+    /** act rows [r0, r1) = silu(h1) ⊙ h2 for h = [h1 | h2] of shape [n, 2m]; both contiguous at offset 0. */
+    static void swiglu(Tensor h, Tensor act, int r0, int r1) {
+        int m = act.size(1);
         if (h.dtype() == DType.F32) {
-            float[] x = h.storage().f, o = out.storage().f;
-            for (int r = 0; r < rows; r++) FloatMath.swiglu(x, r * 2 * m, x, r * 2 * m + m, o, r * m, m);
+            float[] x = h.storage().f, o = act.storage().f;
+            for (int r = r0; r < r1; r++) FloatMath.swiglu(x, r * 2 * m, x, r * 2 * m + m, o, r * m, m);
         } else {
-            double[] x = h.storage().d, o = out.storage().d;
-            for (int r = 0; r < rows; r++)
+            double[] x = h.storage().d, o = act.storage().d;
+            for (int r = r0; r < r1; r++)
                 for (int i = 0; i < m; i++) o[r * m + i] = x[r * 2 * m + i] / (1 + Math.exp(-x[r * 2 * m + i])) * x[r * 2 * m + m + i];
         }
-        return out;
     }
 
-    /** [gA ⊙ h2 ⊙ silu'(h1) | gA ⊙ silu(h1)] of shape [n, 2m], with silu'(a) = σ(a)·(1 + a·(1 − σ(a))). */
-    static Tensor swigluBackward(Tensor gA, Tensor h) {
-        int rows = h.shape()[0], m = h.shape()[1] / 2;
-        Tensor out = Tensor.zeros(h.dtype(), rows, 2 * m);
+    /**
+     * Rows [r0, r1) of [gA ⊙ h2 ⊙ silu'(h1) | gA ⊙ silu(h1)] (shape [n, 2m]), with silu'(a) = σ(a)·(1 + a·(1 − σ(a)));
+     * gA holds just those rows, from row 0.
+     */
+    static void swigluBackward(Tensor gA, Tensor h, Tensor out, int r0, int r1) {
+        int m = gA.size(1);
         if (h.dtype() == DType.F32) {
             float[] g = gA.storage().f, x = h.storage().f, o = out.storage().f;
-            for (int r = 0; r < rows; r++) {
+            for (int r = r0; r < r1; r++) {
                 int a = r * 2 * m, b = a + m;
-                FloatMath.swigluBackward(g, r * m, x, a, x, b, o, a, o, b, m);
+                FloatMath.swigluBackward(g, (r - r0) * m, x, a, x, b, o, a, o, b, m);
             }
         } else {
             double[] g = gA.storage().d, x = h.storage().d, o = out.storage().d;
-            for (int r = 0; r < rows; r++)
+            for (int r = r0; r < r1; r++)
                 for (int i = 0; i < m; i++) {
                     int a = r * 2 * m + i;
-                    double v = x[a], sg = 1 / (1 + Math.exp(-v)), gi = g[r * m + i];
+                    double v = x[a], sg = 1 / (1 + Math.exp(-v)), gi = g[(r - r0) * m + i];
                     o[a] = gi * x[a + m] * sg * (1 + v * (1 - sg));
                     o[a + m] = gi * v * sg;
                 }
         }
-        return out;
     }
 
     /** out[o..o+n) += w · a[ia..ia+n). */

@@ -1,5 +1,6 @@
 package io.moe4j.moe;
 
+import io.moe4j.autograd.Function;
 import io.moe4j.autograd.Var;
 import io.moe4j.moe.gatemath.SmoothLoad;
 import io.moe4j.moe.gatemath.TopK;
@@ -27,6 +28,7 @@ public final class TopKGate extends Module {
     private final Param w1, w2, wNoise;
     private long noiseSeed;
     private long noiseCalls;
+    private boolean fused = true;
 
     public TopKGate(int dim, MoeSpec spec, DType dtype, long initSeed) {
         this.spec = spec;
@@ -57,8 +59,17 @@ public final class TopKGate extends Module {
         return w2 == null ? h : LinearFn.apply(h.tanh(), w2.var());
     }
 
+    /**
+     * On (the default), the noisy top-k gate runs as one fused Function ({@link RouterFn}); off, as a chain of
+     * autograd primitives. The Switch and Mixtral gates are always composed. For tests and benchmarks.
+     */
+    public void useFusedRouter(boolean on) {
+        fused = on;
+    }
+
     public Routed route(Var x) {
         int t = x.shape()[0], n = spec.numExperts(), k = spec.topK();
+        if (fused && spec.gate() == GateType.TOP_K_NOISY && t > 0) return routeFused(x);
         Var clean = logits(x), logits = clean, sigma = null;
         boolean noisy = isTraining() && spec.addNoise() && wNoise != null;
         if (noisy) {
@@ -83,6 +94,20 @@ public final class TopKGate extends Module {
                     : balance(scores, flat, counts, noisy ? clean : null, sigma, logits);
         }
         return new Routed(experts, scores, spec.balanceWeight() == 0 || t == 0 ? null : aux, counts);
+    }
+
+    private Routed routeFused(Var x) {
+        int t = x.shape()[0], k = spec.topK();
+        boolean noisy = isTraining() && spec.addNoise() && wNoise != null;
+        Tensor noise = noisy ? Tensor.randn(mix(noiseSeed, noiseCalls++), x.dtype(), 1, t, spec.numExperts()) : null;
+        RouterFn f = new RouterFn(spec, w2 != null, noise);
+        java.util.List<Var> in = new java.util.ArrayList<>(java.util.List.of(x, w1.var()));
+        if (w2 != null) in.add(w2.var());
+        if (noisy) in.add(wNoise.var());
+        Var packed = Function.apply(f, in.toArray(new Var[0]));
+        Var scores = packed.narrow(0, 0, t * k).reshape(t, k);
+        Var aux = spec.balanceWeight() == 0 ? null : packed.narrow(0, t * k, 1).reshape();
+        return new Routed(f.experts(), scores, aux, f.counts());
     }
 
     /** w·(cv²(importance) + cv²(load)); load is the smooth estimate when noisy, else counts. */

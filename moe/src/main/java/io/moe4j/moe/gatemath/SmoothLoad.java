@@ -58,14 +58,50 @@ public final class SmoothLoad {
     private SmoothLoad() {
     }
 
+    /** Table of Φ and φ on z_j = −3 + j/64, j = 0..384, for the Taylor steps of {@link #normalCdf(double, double[], int)}. */
+    private static final int STEPS = 64;
+    private static final double[] CDF = new double[6 * STEPS + 1], PDF = new double[6 * STEPS + 1];
+
+    static {
+        for (int j = 0; j < CDF.length; j++) {
+            double z = -3 + (double) j / STEPS;
+            CDF[j] = seriesCdf(z);
+            PDF[j] = normalPdf(z);
+        }
+    }
+
     /**
-     * Standard normal CDF Φ(z). For |z| ≤ 3, Marsaglia's series (J. Stat. Softw. 11(4), 2004):
-     * Φ(z) = 1/2 + φ(z)·(z + z³/3 + z⁵/(3·5) + ...), summed until it stops changing (at most ~40 terms, absolute
-     * error below 4e-16); beyond that, Commons Math's erfc, which keeps its relative accuracy in the far tails.
-     * The series is ~20x faster than erfc's continued fraction, and the smooth load evaluates Φ T·N times.
+     * Standard normal CDF Φ(z). For |z| ≤ 3, a Taylor step from the nearest point of a 1/64 grid (see
+     * {@link #normalCdf(double, double[], int)}); beyond that, Commons Math's erfc, which keeps its relative accuracy
+     * in the far tails.
      */
     public static double normalCdf(double z) {
-        if (Math.abs(z) > 3) return 0.5 * Erf.erfc(-z / SQRT2);
+        return normalCdf(z, null, 0);
+    }
+
+    /**
+     * Φ(z), also writing φ(z) to {@code pdf[at]} when {@code pdf} is not null, without calling exp for |z| ≤ 3. With
+     * z_j the nearest grid point and d = z − z_j (|d| ≤ 1/128), φ's derivatives are φ⁽ⁿ⁾ = (−1)ⁿ·Heₙ·φ (Hermite
+     * polynomials), so φ(z) = φ_j·Σ_{n≤6} (−1)ⁿ·Heₙ(z_j)·dⁿ/n! and Φ(z) = Φ_j + φ_j·Σ_{n=1..7} (−1)ⁿ⁻¹·Heₙ₋₁(z_j)·dⁿ/n!.
+     * The first omitted terms are below 2e-16 of φ_j. The grid values come from Marsaglia's series
+     * (J. Stat. Softw. 11(4), 2004), accurate to 4e-16. The smooth load evaluates Φ and φ T·N times each, and this
+     * is ~10x faster than the series, whose loop runs 20-40 terms.
+     */
+    public static double normalCdf(double z, double[] pdf, int at) {
+        if (!(Math.abs(z) <= 3)) {
+            if (pdf != null) pdf[at] = normalPdf(z);
+            return Double.isNaN(z) ? z : 0.5 * Erf.erfc(-z / SQRT2);
+        }
+        int j = (int) Math.round((z + 3) * STEPS);
+        double zj = -3 + (double) j / STEPS, d = z - zj, pj = PDF[j];
+        double h1 = zj, h2 = zj * h1 - 1, h3 = zj * h2 - 2 * h1, h4 = zj * h3 - 3 * h2, h5 = zj * h4 - 4 * h3, h6 = zj * h5 - 5 * h4;
+        if (pdf != null)
+            pdf[at] = pj * (1 + d * (-h1 + d * (h2 / 2 + d * (-h3 / 6 + d * (h4 / 24 + d * (-h5 / 120 + d * (h6 / 720)))))));
+        return CDF[j] + pj * d * (1 + d * (-h1 / 2 + d * (h2 / 6 + d * (-h3 / 24 + d * (h4 / 120 + d * (-h5 / 720 + d * (h6 / 5040)))))));
+    }
+
+    /** Marsaglia's series Φ(z) = 1/2 + φ(z)·(z + z³/3 + z⁵/(3·5) + ...), summed until it stops changing; |z| ≤ 3. */
+    static double seriesCdf(double z) {
         double q = z * z, term = z, sum = z, prev = Double.NaN;
         for (int i = 1; sum != prev; i++) {
             prev = sum;

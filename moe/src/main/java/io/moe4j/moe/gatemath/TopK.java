@@ -22,23 +22,31 @@ public final class TopK {
     public static int[] indices(double[] x, int k) {
         checkK(x == null ? -1 : x.length, k);
         int[] buf = new int[k];
+        indices(x, 0, x.length, k, buf, 0);
+        return buf;
+    }
+
+    /**
+     * The same selection over x[off, off+n), written to out[outOff, outOff+k) as indices relative to off, without
+     * allocating (for per-token loops). 1 ≤ k ≤ n is the caller's to ensure.
+     */
+    public static void indices(double[] x, int off, int n, int k, int[] out, int outOff) {
         int count = 0;
-        for (int i = 0; i < x.length; i++) {
-            double v = x[i];
+        for (int i = 0; i < n; i++) {
+            double v = x[off + i];
             if (Double.isNaN(v)) {
                 throw new IllegalArgumentException("top-k: value at index " + i + " is NaN");
             }
-            if (count == k && !(v > x[buf[k - 1]])) {
+            if (count == k && !(v > x[off + out[outOff + k - 1]])) {
                 continue;   // not strictly larger than the current k-th: a tie keeps the lower index
             }
             int p = count < k ? count++ : k - 1;
-            while (p > 0 && v > x[buf[p - 1]]) {
-                buf[p] = buf[p - 1];
+            while (p > 0 && v > x[off + out[outOff + p - 1]]) {
+                out[outOff + p] = out[outOff + p - 1];
                 p--;
             }
-            buf[p] = i;
+            out[outOff + p] = i;
         }
-        return buf;
     }
 
     /** Float variant of {@link #indices(double[], int)}, same tie rule. */

@@ -52,6 +52,24 @@ public final class Gemm {
         }
     }
 
+    /**
+     * {@link #sgemm}, with the path chosen from N and K alone, so every row of C gets the same bits however the rows
+     * of a product are split into calls (row chunks scheduled on different threads, as the MoE experts are).
+     */
+    public static void sgemmRowStable(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                      float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                                      float beta, float[] c, int offC, int ldc) {
+        Call g = new Call(transA, transB, M, N, K, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        if (g.trivial()) {
+            return;
+        }
+        if (SimdConfig.SCALAR || N < VL || K < 8) {
+            GemmDirect.run(g, !SimdConfig.SCALAR);
+        } else {
+            packed(g, 0, 0);
+        }
+    }
+
     /** Shapes where packing does not pay: a dimension too small to fill a register tile. */
     static boolean useDirect(int M, int N, int K) {
         return M < GemmKernels.MR - 1 || N < VL || K < 8 || (long) M * N * K < 32L * 32 * 32;

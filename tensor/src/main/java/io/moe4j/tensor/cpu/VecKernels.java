@@ -31,14 +31,20 @@ final class VecKernels {
     }
 
     private static void unaryElementwise(UnaryOp op, float[] a, int ia, float[] out, int o, int n) {
-        int i = 0;
-        if (!SCALAR && vectorizable(op)) {
-            for (; i <= n - L; i += L) unaryVec(op, FloatVector.fromArray(S, a, ia + i)).intoArray(out, o + i);
-        }
+        int i = SCALAR ? 0 : switch (op) { // one loop per op: no vector crosses a call, which C2 may not inline
+            case NEG -> neg(a, ia, out, o, n);
+            case SQRT -> sqrt(a, ia, out, o, n);
+            case RSQRT -> rsqrt(a, ia, out, o, n);
+            case RECIP -> recip(a, ia, out, o, n);
+            case SQUARE -> square(a, ia, out, o, n);
+            case ABS -> abs(a, ia, out, o, n);
+            case RELU -> relu(a, ia, out, o, n);
+            default -> 0;
+        };
         for (; i < n; i++) out[o + i] = unaryScalar(op, a[ia + i]);
     }
 
-    /** The scalar twin of {@link #unaryVec}: the same bits per element, so a result does not depend on which lane
+    /** The scalar twin of the vector loops: the same bits per element, so a result does not depend on which lane
      * or chunk an element lands in. */
     static float unaryScalar(UnaryOp op, float x) {
         return switch (op) {
@@ -56,61 +62,167 @@ final class VecKernels {
         };
     }
 
-    private static boolean vectorizable(UnaryOp op) {
-        return switch (op) {
-            case NEG, SQRT, RSQRT, RECIP, SQUARE, ABS, RELU -> true;
-            default -> false;
-        };
-    }
-
-    private static FloatVector unaryVec(UnaryOp op, FloatVector x) {
-        return switch (op) {
-            case NEG -> x.neg();
-            case SQRT -> x.sqrt();
-            case RSQRT -> x.broadcast(1f).div(x.sqrt());
-            case RECIP -> x.broadcast(1f).div(x);
-            case SQUARE -> x.mul(x);
-            case ABS -> x.abs();
-            case RELU -> x.max(0f);
-            default -> throw new IllegalStateException(op.name());
-        };
-    }
-
     /** out = a op b over n elements (same layout). */
     static void binary(BinaryOp op, float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
-        int i = 0;
-        if (!SCALAR && op.ordinal() <= BinaryOp.MIN.ordinal()) {
-            for (; i <= n - L; i += L) {
-                FloatVector x = FloatVector.fromArray(S, a, ia + i), y = FloatVector.fromArray(S, b, ib + i);
-                binaryVec(op, x, y).intoArray(out, o + i);
-            }
-        }
+        int i = SCALAR ? 0 : switch (op) {
+            case ADD -> add(a, ia, b, ib, out, o, n);
+            case SUB -> sub(a, ia, b, ib, out, o, n);
+            case MUL -> mul(a, ia, b, ib, out, o, n);
+            case DIV -> div(a, ia, b, ib, out, o, n);
+            case MAX -> max(a, ia, b, ib, out, o, n);
+            case MIN -> min(a, ia, b, ib, out, o, n);
+            default -> 0;
+        };
         for (; i < n; i++) out[o + i] = (float) op.apply(a[ia + i], b[ib + i]);
     }
 
     /** out = a op s for a scalar s broadcast over n elements; {@code scalarLeft} computes s op a. */
     static void binaryScalar(BinaryOp op, float[] a, int ia, float s, boolean scalarLeft, float[] out, int o, int n) {
-        int i = 0;
-        if (!SCALAR && op.ordinal() <= BinaryOp.MIN.ordinal()) {
-            FloatVector sv = FloatVector.broadcast(S, s);
-            for (; i <= n - L; i += L) {
-                FloatVector x = FloatVector.fromArray(S, a, ia + i);
-                (scalarLeft ? binaryVec(op, sv, x) : binaryVec(op, x, sv)).intoArray(out, o + i);
-            }
-        }
+        int i = SCALAR ? 0 : switch (op) {
+            case ADD -> addS(a, ia, s, out, o, n);
+            case MUL -> mulS(a, ia, s, out, o, n);
+            case SUB -> scalarLeft ? rsubS(a, ia, s, out, o, n) : addS(a, ia, -s, out, o, n); // a − s = a + (−s) exactly
+            case DIV -> scalarLeft ? rdivS(a, ia, s, out, o, n) : divS(a, ia, s, out, o, n);
+            case MAX -> maxS(a, ia, s, out, o, n);
+            case MIN -> minS(a, ia, s, out, o, n);
+            default -> 0;
+        };
         for (; i < n; i++) out[o + i] = (float) (scalarLeft ? op.apply(s, a[ia + i]) : op.apply(a[ia + i], s));
     }
 
-    private static FloatVector binaryVec(BinaryOp op, FloatVector x, FloatVector y) {
-        return switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-            case MAX -> x.max(y);
-            case MIN -> x.min(y);
-            default -> throw new IllegalStateException(op.name());
-        };
+    // ---------------------------------------------------------------- one vector loop per op; each returns where it stopped
+
+    private static int neg(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).neg().intoArray(out, o + i);
+        return i;
+    }
+
+    private static int sqrt(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).sqrt().intoArray(out, o + i);
+        return i;
+    }
+
+    private static int rsqrt(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i <= n - L; i += L) one.div(FloatVector.fromArray(S, a, ia + i).sqrt()).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int recip(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i <= n - L; i += L) one.div(FloatVector.fromArray(S, a, ia + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int square(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, ia + i);
+            x.mul(x).intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int abs(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).abs().intoArray(out, o + i);
+        return i;
+    }
+
+    private static int relu(float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).max(zero).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int add(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).add(FloatVector.fromArray(S, b, ib + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int sub(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).sub(FloatVector.fromArray(S, b, ib + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int mul(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).mul(FloatVector.fromArray(S, b, ib + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int div(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).div(FloatVector.fromArray(S, b, ib + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int max(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).max(FloatVector.fromArray(S, b, ib + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int min(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).min(FloatVector.fromArray(S, b, ib + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int addS(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector v = FloatVector.broadcast(S, s);
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).add(v).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int mulS(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector v = FloatVector.broadcast(S, s);
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).mul(v).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int rsubS(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector v = FloatVector.broadcast(S, s);
+        for (; i <= n - L; i += L) v.sub(FloatVector.fromArray(S, a, ia + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int divS(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector v = FloatVector.broadcast(S, s);
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).div(v).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int rdivS(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector v = FloatVector.broadcast(S, s);
+        for (; i <= n - L; i += L) v.div(FloatVector.fromArray(S, a, ia + i)).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int maxS(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector v = FloatVector.broadcast(S, s);
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).max(v).intoArray(out, o + i);
+        return i;
+    }
+
+    private static int minS(float[] a, int ia, float s, float[] out, int o, int n) {
+        int i = 0;
+        FloatVector v = FloatVector.broadcast(S, s);
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, ia + i).min(v).intoArray(out, o + i);
+        return i;
     }
 
     /** out = a*scale + shift. */

@@ -56,7 +56,7 @@ final class GemmOracle {
 
     private GemmOracle() {}
 
-    private static float[] fill(Random rnd, int n) {
+    static float[] fill(Random rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) (rnd.nextDouble() * 2 - 1);

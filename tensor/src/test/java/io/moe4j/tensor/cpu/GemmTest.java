@@ -35,8 +35,9 @@ class GemmTest {
                 Gemm.sgemmPacked(ta, tb, m, n, k, al, a, oa, la, b, ob, lb, be, c, oc, lc, 0, 0),
         Gemm::sgemmDirect,
         Gemm::sgemmScalar,
+        Gemm::sgemmRowStable,
     };
-    static final String[] NAMES = {"sgemm", "packed", "direct", "scalar"};
+    static final String[] NAMES = {"sgemm", "packed", "direct", "scalar", "row-stable"};
 
     static String run(Problem p) {
         for (int v = 0; v < IMPLS.length; v++) {
@@ -76,6 +77,25 @@ class GemmTest {
             for (int t = 0; t < 4; t++) {
                 Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 1.5f, 0.5f, 3, 1);
                 assertNull(run(p));
+            }
+        }
+    }
+
+    /** Rows of C computed in chunks of any size (down to one row) equal the rows of one whole call, bit for bit. */
+    @Test
+    void rowStableGivesTheSameBitsHoweverTheRowsAreSplit() {
+        Random rnd = new Random(11);
+        for (int[] s : new int[][] {{70, 192, 288}, {37, 96, 40}, {9, 300, 7}, {65, 5, 64}}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = GemmOracle.fill(rnd, m * k), b = GemmOracle.fill(rnd, k * n);
+                float[] whole = new float[m * n], split = new float[m * n];
+                Gemm.sgemmRowStable(false, tb, m, n, k, 1f, a, 0, k, b, 0, tb ? k : n, 0f, whole, 0, n);
+                for (int r0 = 0, step = 1; r0 < m; r0 += step, step = step * 2 + 1) {
+                    int rows = Math.min(step, m - r0);
+                    Gemm.sgemmRowStable(false, tb, rows, n, k, 1f, a, r0 * k, k, b, 0, tb ? k : n, 0f, split, r0 * n, n);
+                }
+                assertArrayEquals(whole, split, Arrays.toString(s) + " transB " + tb);
             }
         }
     }

@@ -1,0 +1,276 @@
+package io.moe4j.moe;
+
+import io.moe4j.autograd.Function;
+import io.moe4j.moe.gatemath.BalanceLoss;
+import io.moe4j.moe.gatemath.SmoothLoad;
+import io.moe4j.moe.gatemath.TopK;
+import io.moe4j.tensor.DType;
+import io.moe4j.tensor.Tensor;
+import io.moe4j.tensor.cpu.Parallel;
+
+/**
+ * LLaMA-MoE's noisy top-k router (METHOD.md §2.2) as one fused Function, from the token rows to the routing weights
+ * and the balance loss: h = W1·x, clean = W2·tanh(h) (MLP router) or h (linear), σ = softplus(W_noise·x) + ε,
+ * noisy = clean + σ ⊙ n, the top-k of the noisy logits, their softmax, and w_b·(cv²(importance) + cv²(load)) with
+ * Shazeer's smooth load estimate (or the counts, without noise).
+ *
+ * <p>Why fused: composed from autograd ops the router is a dozen nodes over [T, N] tensors plus three GEMMs of
+ * N = 8 columns, each of which packs all of x [T, C]; together they cost about a third of the experts' time. Here
+ * x [T, C] is read once forward (against W1 and W_noise stacked, {@link RouterKernels}) and twice backward, the
+ * per-token arithmetic runs in double, and tokens go in fixed blocks of {@value #BLOCK} whose partial sums are
+ * added in block order, so the bits do not depend on the thread count. {@link TopKGate#useFusedRouter} switches
+ * back to the composed path, which the tests compare this with.
+ *
+ * <p>Inputs: x [T, C], W1 [N, C], then W2 [N, N] for the MLP router, then W_noise [N, C] when noise is on. Output:
+ * one packed vector [T·k + 1]: token t's k weights (largest logit first) at [t·k, t·k + k), then the balance loss.
+ */
+final class RouterFn extends Function {
+    private static final int BLOCK = 256;
+
+    private final int n, k, kk;
+    private final boolean mlp, noisy, smooth;
+    private final double eps, balanceWeight;
+    private final Tensor noiseTensor;
+    private int t, c, r, rp, xo;
+    private DType dtype;
+    private float[] xf, wf, wtf, pref;
+    private double[] xd, wd, wtd, pred;
+    private double[] w2, noise, u, clean, sigma, dSigma, logits, probs, phi, imp, load;
+    private int[] top, counts;
+
+    /** @param noise [T, N] standard normal draws when the router is noisy (training), else null */
+    RouterFn(MoeSpec spec, boolean mlp, Tensor noise) {
+        n = spec.numExperts();
+        k = spec.topK();
+        this.mlp = mlp;
+        this.noisy = noise != null;
+        this.noiseTensor = noise;
+        smooth = noisy && k < n;
+        kk = smooth ? k + 1 : k; // the smooth load needs th_in, the (k+1)-th noisy logit
+        eps = spec.noiseEpsilon();
+        balanceWeight = spec.balanceWeight();
+    }
+
+    /** Experts chosen for each token, [T][k], largest logit first. */
+    int[][] experts() {
+        int[][] e = new int[t][k];
+        for (int i = 0; i < t; i++) System.arraycopy(top, i * kk, e[i], 0, k);
+        return e;
+    }
+
+    /** Slots routed to each expert (they sum to T·k). */
+    int[] counts() {
+        return counts.clone();
+    }
+
+    @Override
+    protected Tensor forward(Tensor... in) {
+        Tensor x = in[0].contiguous();
+        dtype = x.dtype();
+        t = x.size(0);
+        c = x.size(1);
+        xo = x.offset();
+        r = noisy ? 2 * n : n;
+        rp = RouterKernels.paddedRows(r);
+        stackWeights(in[1], noisy ? in[in.length - 1] : null);
+        w2 = mlp ? in[2].toDoubleArray() : null;
+        noise = noisy ? noiseTensor.toDoubleArray() : null;
+        if (dtype == DType.F32) { xf = x.storage().f; pref = new float[t * rp]; }
+        else { xd = x.storage().d; pred = new double[t * rp]; }
+        u = new double[t * n];
+        clean = mlp ? new double[t * n] : u;
+        sigma = noisy ? new double[t * n] : null;
+        dSigma = noisy ? new double[t * n] : null;
+        phi = smooth ? new double[t * n] : null;
+        logits = noisy ? new double[t * n] : clean;
+        probs = new double[t * k];
+        top = new int[t * kk];
+        int blocks = (t + BLOCK - 1) / BLOCK;
+        double[][] impPart = new double[blocks][n], loadPart = new double[blocks][n];
+        Parallel.forRange(blocks, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int t0 = b * BLOCK, t1 = Math.min(t, t0 + BLOCK);
+                if (xf != null) RouterKernels.dots(xf, xo, c, wtf, rp, pref, t0, t1);
+                else RouterKernels.dots(xd, xo, c, wtd, rp, pred, t0, t1);
+                for (int i = t0; i < t1; i++) token(i, impPart[b], loadPart[b]);
+            }
+        });
+        imp = blockSum(impPart);
+        counts = new int[n];
+        for (int i = 0; i < t; i++) for (int j = 0; j < k; j++) counts[top[i * kk + j]]++;
+        load = smooth ? blockSum(loadPart) : countsAsLoad();
+        double[] out = new double[t * k + 1];
+        System.arraycopy(probs, 0, out, 0, t * k);
+        out[t * k] = balanceWeight * (BalanceLoss.cv2(imp) + BalanceLoss.cv2(load));
+        return Tensor.of(out, out.length).to(dtype);
+    }
+
+    /** Forward arithmetic of token i: logits, top-k, weights; adds its importance and smooth load into the block's sums. */
+    private void token(int i, double[] impAcc, double[] loadAcc) {
+        int o = i * n, po = i * rp, to = i * kk, so = i * k;
+        for (int e = 0; e < n; e++) u[o + e] = mlp ? tanh(pre(po + e)) : pre(po + e);
+        if (mlp)
+            for (int e = 0; e < n; e++) {
+                double s = 0;
+                for (int j = 0; j < n; j++) s += w2[e * n + j] * u[o + j];
+                clean[o + e] = s;
+            }
+        if (noisy)
+            for (int e = 0; e < n; e++) { // σ = softplus(a) + ε, dσ/da = sigmoid(a), from one exp; linear above 20 as torch
+                double a = pre(po + n + e), ea = Math.exp(-Math.abs(a));
+                sigma[o + e] = (a > 20 ? a : Math.max(a, 0) + Math.log(1 + ea)) + eps;
+                dSigma[o + e] = a > 20 ? 1 : a >= 0 ? 1 / (1 + ea) : ea / (1 + ea);
+                logits[o + e] = clean[o + e] + sigma[o + e] * noise[o + e];
+            }
+        TopK.indices(logits, o, n, kk, top, to);
+        double max = logits[o + top[to]], sum = probs[so] = 1;
+        for (int j = 1; j < k; j++) sum += probs[so + j] = Math.exp(logits[o + top[to + j]] - max);
+        for (int j = 0; j < k; j++) impAcc[top[to + j]] += probs[so + j] /= sum;
+        if (!smooth) return;
+        double thIn = logits[o + top[to + k]], thOut = logits[o + top[to + k - 1]];
+        for (int e = 0; e < n; e++) { // P(e stays in the top-k if only its own noise were drawn again)
+            double th = logits[o + e] > thIn ? thIn : thOut;
+            loadAcc[e] += SmoothLoad.normalCdf((clean[o + e] - th) / sigma[o + e], phi, o + e); // keeps φ(z) for backward
+        }
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor gradOut) {
+        double[] g = gradOut.toDoubleArray();
+        double gAux = g[t * k] * balanceWeight;
+        double[] dImp = BalanceLoss.cv2Grad(imp), dLoad = smooth ? BalanceLoss.cv2Grad(load) : null;
+        for (int e = 0; e < n; e++) {
+            dImp[e] *= gAux;
+            if (dLoad != null) dLoad[e] *= gAux;
+        }
+        int blocks = (t + BLOCK - 1) / BLOCK;
+        boolean f32 = dtype == DType.F32;
+        float[] gf = f32 ? new float[t * rp] : null, gxf = f32 && needs(0) ? new float[t * c] : null;
+        double[] gd = f32 ? null : new double[t * rp], gxd = !f32 && needs(0) ? new double[t * c] : null;
+        float[][] partF = f32 ? new float[blocks][rp * c] : null;
+        double[][] partD = f32 ? null : new double[blocks][rp * c];
+        double[][] w2Part = new double[blocks][mlp ? n * n : 0];
+        Parallel.forRange(blocks, 1, (b0, b1) -> {
+            double[] scratch = new double[3 * n];
+            for (int b = b0; b < b1; b++) {
+                int t0 = b * BLOCK, t1 = Math.min(t, t0 + BLOCK);
+                for (int i = t0; i < t1; i++) tokenBackward(i, g, dImp, dLoad, w2Part[b], scratch, gf, gd);
+                if (f32) {
+                    if (gxf != null) RouterKernels.rowCombos(gf, rp, r, wf, c, gxf, t0, t1);
+                    RouterKernels.outer(gf, rp, xf, xo, c, partF[b], t0, t1);
+                } else {
+                    if (gxd != null) RouterKernels.rowCombos(gd, rp, r, wd, c, gxd, t0, t1);
+                    RouterKernels.outer(gd, rp, xd, xo, c, partD[b], t0, t1);
+                }
+            }
+        });
+        Tensor gw = f32 ? Tensor.of(blockSum(partF), rp, c) : Tensor.of(blockSum(partD), rp, c);
+        Tensor[] grads = new Tensor[2 + (mlp ? 1 : 0) + (noisy ? 1 : 0)];
+        grads[0] = gxf != null ? Tensor.of(gxf, t, c) : gxd != null ? Tensor.of(gxd, t, c) : null;
+        grads[1] = gw.narrow(0, 0, n).contiguous();
+        if (mlp) grads[2] = Tensor.of(blockSum(w2Part), n, n).to(dtype);
+        if (noisy) grads[grads.length - 1] = gw.narrow(0, n, n).contiguous();
+        for (int i = 0; i < grads.length; i++) if (!needs(i)) grads[i] = null;
+        return grads;
+    }
+
+    /**
+     * Backward of token i, writing its row of G = ∂L/∂[h | a] (pre-activations of W1 and W_noise) and adding its
+     * share of ∂L/∂W2. Scores: softmax backward over the k chosen logits, with importance adding dImp[e] to each
+     * weight's gradient. Smooth load, z = (clean − th)/σ: ∂P/∂clean = φ(z)/σ, ∂P/∂σ = −φ(z)·z/σ, ∂P/∂th = −φ(z)/σ.
+     * Then noisy = clean + σ⊙n, σ = softplus(a) + ε, clean = W2·tanh(h).
+     */
+    private void tokenBackward(int i, double[] g, double[] dImp, double[] dLoad, double[] w2Acc, double[] scratch,
+                               float[] gf, double[] gd) {
+        int o = i * n, po = i * rp, to = i * kk, so = i * k;
+        java.util.Arrays.fill(scratch, 0);
+        int gl = 0, gc = n, gs = 2 * n; // scratch: ∂L/∂noisy, ∂L/∂clean, ∂L/∂σ
+        double dot = 0;
+        for (int j = 0; j < k; j++) dot += probs[so + j] * (g[so + j] + dImp[top[to + j]]);
+        for (int j = 0; j < k; j++) {
+            int e = top[to + j];
+            scratch[gl + e] += probs[so + j] * (g[so + j] + dImp[e] - dot);
+        }
+        if (dLoad != null) {
+            int in = top[to + k], out = top[to + k - 1];
+            for (int e = 0; e < n; e++) {
+                int th = logits[o + e] > logits[o + in] ? in : out;
+                double s = sigma[o + e], z = (clean[o + e] - logits[o + th]) / s;
+                double dp = dLoad[e] * phi[o + e] / s;
+                scratch[gc + e] += dp;
+                scratch[gs + e] -= dp * z;
+                scratch[gl + th] -= dp;
+            }
+        }
+        for (int e = 0; e < n; e++) {
+            scratch[gc + e] += scratch[gl + e];
+            if (noisy) setG(gf, gd, po + n + e, (scratch[gs + e] + scratch[gl + e] * noise[o + e]) * dSigma[o + e]);
+        }
+        if (!mlp) {
+            for (int e = 0; e < n; e++) setG(gf, gd, po + e, scratch[gc + e]);
+            return;
+        }
+        for (int e = 0; e < n; e++)
+            for (int j = 0; j < n; j++) w2Acc[e * n + j] += scratch[gc + e] * u[o + j];
+        for (int j = 0; j < n; j++) {
+            double gu = 0;
+            for (int e = 0; e < n; e++) gu += scratch[gc + e] * w2[e * n + j];
+            setG(gf, gd, po + j, gu * (1 - u[o + j] * u[o + j]));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private double pre(int idx) {
+        return pref != null ? pref[idx] : pred[idx];
+    }
+
+    private static void setG(float[] gf, double[] gd, int idx, double v) {
+        if (gf != null) gf[idx] = (float) v;
+        else gd[idx] = v;
+    }
+
+    /** W [rp, C]: W1's rows, then W_noise's, then zero rows up to rp; and Wᵀ [C, rp]. */
+    private void stackWeights(Tensor w1, Tensor wNoise) {
+        double[] a = w1.toDoubleArray(), b = wNoise == null ? null : wNoise.toDoubleArray();
+        double[] w = new double[rp * c];
+        System.arraycopy(a, 0, w, 0, a.length);
+        if (b != null) System.arraycopy(b, 0, w, n * c, b.length);
+        double[] tr = new double[c * rp];
+        for (int q = 0; q < rp; q++) for (int i = 0; i < c; i++) tr[i * rp + q] = w[q * c + i];
+        if (dtype == DType.F32) {
+            wf = new float[w.length];
+            wtf = new float[w.length];
+            for (int i = 0; i < w.length; i++) { wf[i] = (float) w[i]; wtf[i] = (float) tr[i]; }
+        } else {
+            wd = w;
+            wtd = tr;
+        }
+    }
+
+    private double[] countsAsLoad() {
+        double[] l = new double[n];
+        for (int e = 0; e < n; e++) l[e] = counts[e];
+        return l;
+    }
+
+    private static double[] blockSum(double[][] parts) {
+        double[] s = new double[parts.length == 0 ? 0 : parts[0].length];
+        for (double[] p : parts) for (int i = 0; i < s.length; i++) s[i] += p[i];
+        return s;
+    }
+
+    private static float[] blockSum(float[][] parts) {
+        float[] s = parts[0].clone();
+        for (int b = 1; b < parts.length; b++) for (int i = 0; i < s.length; i++) s[i] += parts[b][i];
+        return s;
+    }
+
+    /** tanh from exp, so it costs no native call: (1 − e)/(1 + e)·sign(h) with e = exp(−2|h|); a series near 0. */
+    static double tanh(double h) {
+        double a = Math.abs(h);
+        if (a < 1e-4) return h * (1 - h * h / 3);
+        double e = Math.exp(-2 * a), v = (1 - e) / (1 + e);
+        return h < 0 ? -v : v;
+    }
+}
