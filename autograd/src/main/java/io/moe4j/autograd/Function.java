@@ -38,7 +38,9 @@ public abstract class Function {
         }
         track &= Grad.isEnabled();
         if (track) f.inputs = in;
+        long t0 = OpProfile.on() ? System.nanoTime() : 0;
         Tensor out = f.forward(xs);
+        if (t0 != 0) OpProfile.add(f.key(), false, System.nanoTime() - t0);
         Grad.record(f);
         return track ? new Var(out, f) : Var.constant(out);
     }

@@ -69,7 +69,9 @@ public final class Grad {
             if (v.creator == null || v.retainsGrad()) v.accumulateGrad(g);
             if (v.creator == null) continue;
             Function f = v.creator;
+            long t0 = OpProfile.on() ? System.nanoTime() : 0;
             Tensor[] gs = f.backward(g);
+            if (t0 != 0) OpProfile.add(f.key(), true, System.nanoTime() - t0);
             for (int i = 0; i < f.inputs.length; i++) {
                 Var in = f.inputs[i];
                 if (!in.requiresGrad() || gs[i] == null) continue;

@@ -59,12 +59,18 @@ public final class TrainBench {
         @picocli.CommandLine.Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
         int warmup;
 
+        @picocli.CommandLine.Option(names = "--rounds", defaultValue = "3",
+                description = "Rounds; each times every variant and then its PyTorch peer, so a ratio compares runs minutes apart "
+                        + "at most (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
         @picocli.CommandLine.Option(names = "--no-torch", description = "Do not run the PyTorch reference.")
         boolean noTorch;
 
         @Override
         public Integer call() throws Exception {
-            List<String> a = new ArrayList<>(List.of("--threads", "" + threads, "--steps", "" + steps, "--warmup", "" + warmup));
+            List<String> a = new ArrayList<>(List.of("--threads", "" + threads, "--steps", "" + steps, "--warmup", "" + warmup,
+                    "--rounds", "" + rounds));
             if (noTorch) a.add("--no-torch");
             main(a.toArray(new String[0]));
             return 0;
@@ -75,21 +81,42 @@ public final class TrainBench {
 
     public static void main(String[] args) throws Exception {
         int threads = intArg(args, "--threads", 2), steps = intArg(args, "--steps", 5), warmup = intArg(args, "--warmup", 2);
+        int rounds = Math.max(1, intArg(args, "--rounds", 3));
         boolean torch = !Arrays.asList(args).contains("--no-torch");
         String script = strArg(args, "--torch-script", defaultScript());
         System.out.printf(Locale.ROOT, "java %s, %d threads (pool %d), stories15M shape C=%d L=%d H=%d F=%d V=%d, batch %dx%d, load average %s%n",
                 System.getProperty("java.version"), threads, Parallel.threads(), DIM, LAYERS, HEADS, HIDDEN, VOCAB, BATCH, SEQ, Machine.loadAverage());
-        System.out.printf(Locale.ROOT, "%-44s %10s %12s %14s %14s %8s%n", "model", "params", "step (ms)", "moe4j tok/s", "torch tok/s", "ratio");
-        for (Variant v : variants()) {
-            double[] t = new double[1];
-            Parallel.withThreads(threads, () -> t[0] = medianStep(v.model(), warmup, steps));
-            double tps = BATCH * SEQ / t[0];
-            double ref = torch ? torchTokensPerSecond(script, threads, steps, warmup, v.torchArgs()) : Double.NaN;
-            System.out.printf(Locale.ROOT, "%-44s %9.2fM %12.1f %14.0f %14s %8s%n", v.name(), v.model().parameterCount() / 1e6, t[0] * 1e3, tps,
-                    Double.isNaN(ref) ? "-" : String.format(Locale.ROOT, "%.0f", ref),
-                    Double.isNaN(ref) || v.torchArgs() == null ? "-" : String.format(Locale.ROOT, "%.2fx", tps / ref));
+        System.out.printf(Locale.ROOT, "%-6s %-44s %10s %12s %14s %14s %8s%n", "round", "model", "params", "step (ms)", "moe4j tok/s", "torch tok/s", "ratio");
+        List<Variant> vs = variants();
+        double[][] ours = new double[vs.size()][rounds], ref = new double[vs.size()][rounds];
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < vs.size(); i++) { // each variant right before its peer: both see the same stretch of machine time
+                Variant v = vs.get(i);
+                double[] t = new double[1];
+                Parallel.withThreads(threads, () -> t[0] = medianStep(v.model(), warmup, steps));
+                ours[i][r] = BATCH * SEQ / t[0];
+                ref[i][r] = torch ? torchTokensPerSecond(script, threads, steps, warmup, v.torchArgs()) : Double.NaN;
+                System.out.printf(Locale.ROOT, "%-6d %-44s %9.2fM %12.1f %14.0f %14s %8s%n", r + 1, v.name(), v.model().parameterCount() / 1e6,
+                        t[0] * 1e3, ours[i][r], Double.isNaN(ref[i][r]) ? "-" : String.format(Locale.ROOT, "%.0f", ref[i][r]),
+                        Double.isNaN(ref[i][r]) ? "-" : String.format(Locale.ROOT, "%.2fx", ours[i][r] / ref[i][r]));
+            }
+        System.out.printf(Locale.ROOT, "%nmedian over %d rounds (ratio: median of the per-round ratios, then min-max)%n", rounds);
+        for (int i = 0; i < vs.size(); i++) {
+            double[] ratio = new double[rounds];
+            for (int r = 0; r < rounds; r++) ratio[r] = ours[i][r] / ref[i][r];
+            double[] sorted = ratio.clone();
+            Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "%-51s %14.0f %14s %8s%n", vs.get(i).name(), median(ours[i]),
+                    Double.isNaN(median(ref[i])) ? "-" : String.format(Locale.ROOT, "%.0f", median(ref[i])),
+                    Double.isNaN(sorted[0]) ? "-" : String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", median(ratio), sorted[0], sorted[rounds - 1]));
         }
         System.out.println("load average after: " + Machine.loadAverage());
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     static List<Variant> variants() {

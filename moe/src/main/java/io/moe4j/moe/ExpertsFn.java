@@ -9,6 +9,7 @@ import io.moe4j.tensor.Ops;
 import io.moe4j.tensor.cpu.FloatMath;
 import io.moe4j.tensor.cpu.Gemm;
 import io.moe4j.tensor.cpu.Parallel;
+import io.moe4j.tensor.cpu.ScratchPool;
 import io.moe4j.tensor.cpu.SimdConfig;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +46,7 @@ final class ExpertsFn extends Function {
     private final double sf;
     private Tensor x, s;
     private Tensor[] wg, wu, wd, w12, xe, h, act, ye;
+    private boolean released;
 
     private ExpertsFn(Dispatch d, int dim, int n, double sf) {
         this.d = d;
@@ -95,10 +97,10 @@ final class ExpertsFn extends Function {
         for (int e = 0; e < n; e++) {
             int rows = d.tokens[e].length, m = wg[e].size(0);
             w12[e] = stack(wg[e], wu[e]); // [2m, C]: one GEMM for gate and up
-            xe[e] = Tensor.zeros(dt, rows, dim);
-            h[e] = Tensor.zeros(dt, rows, 2 * m); // [h1 | h2]
-            act[e] = Tensor.zeros(dt, rows, m);
-            ye[e] = Tensor.zeros(dt, rows, dim);
+            xe[e] = scratch(dt, rows, dim);
+            h[e] = scratch(dt, rows, 2 * m); // [h1 | h2]
+            act[e] = scratch(dt, rows, m);
+            ye[e] = scratch(dt, rows, dim);
         }
         eachRowChunk((e, r0, r1) -> {
             gatherRows(x, d.tokens[e], xe[e], r0, r1);
@@ -106,26 +108,33 @@ final class ExpertsFn extends Function {
             swiglu(h[e], act[e], r0, r1);
             gemmRows(act[e], wd[e], true, ye[e], r0, r1);
         });
-        return combine(ye, true);
+        Tensor out = combine(ye, true);
+        boolean tracked = false;
+        for (int i = 0; i < 2 + 3 * n; i++) tracked |= needs(i);
+        if (!tracked) release(); // no backward will come (inference)
+        return out;
     }
 
     @Override
     protected Tensor[] backward(Tensor gradOut) {
+        if (released) throw new IllegalStateException("ExpertsFn: a second backward through the same MoE layer output; its saved buffers were "
+                + "already reused (run forward again)");
         Tensor g = gradOut.contiguous();
         DType dt = x.dtype();
         Tensor gs = Tensor.zeros(dt, d.t * d.k);
         Tensor[] gy = new Tensor[n], gh = new Tensor[n], gxe = new Tensor[n], grads = new Tensor[2 + 3 * n];
         for (int e = 0; e < n; e++) {
             int rows = d.tokens[e].length, m = wg[e].size(0);
-            gy[e] = Tensor.zeros(dt, rows, dim);
-            gh[e] = Tensor.zeros(dt, rows, 2 * m); // [gH1 | gH2]
-            gxe[e] = Tensor.zeros(dt, rows, dim);
+            gy[e] = scratch(dt, rows, dim);
+            gh[e] = scratch(dt, rows, 2 * m); // [gH1 | gH2]
+            gxe[e] = scratch(dt, rows, dim);
         }
         eachRowChunk((e, r0, r1) -> { // row-wise steps: any chunking gives the same bits
             scaledRows(g, e, gs, gy[e], r0, r1);
-            Tensor ga = Tensor.zeros(dt, r1 - r0, wg[e].size(0));
+            Tensor ga = scratch(dt, r1 - r0, wg[e].size(0));
             gemmRows(gy[e].narrow(0, r0, r1 - r0), wd[e], false, ga, 0, r1 - r0);
             swigluBackward(ga, h[e], gh[e], r0, r1);
+            ScratchPool.give(ga);
             gemmRows(gh[e], w12[e], false, gxe[e], r0, r1);
         });
         eachUnit(2 * n, u -> { // weight gradients sum over an expert's rows: one whole GEMM each
@@ -141,8 +150,21 @@ final class ExpertsFn extends Function {
         }, u -> (u % 2 == 0 ? 1L : 2L) * d.tokens[u / 2].length);
         grads[0] = combine(gxe, false);
         grads[1] = gs;
+        release();
+        for (Tensor[] ts : new Tensor[][] {gy, gh, gxe}) ScratchPool.give(ts);
         for (int i = 0; i < grads.length; i++) if (!needs(i)) grads[i] = null;
         return grads;
+    }
+
+    /** F32 intermediates come from {@link ScratchPool} (every element is written before it is read); F64 ones are fresh. */
+    private static Tensor scratch(DType dt, int rows, int cols) {
+        return dt == DType.F32 ? ScratchPool.take(rows, cols) : Tensor.zeros(dt, rows, cols);
+    }
+
+    /** Hands the forward's saved buffers back to the pool; after this, backward is refused. */
+    private void release() {
+        released = true;
+        for (Tensor[] ts : new Tensor[][] {xe, h, act, ye}) ScratchPool.give(ts);
     }
 
     // ---------------------------------------------------------------- scheduling

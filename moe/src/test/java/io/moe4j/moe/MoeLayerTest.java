@@ -146,6 +146,17 @@ class MoeLayerTest {
     }
 
     @Test
+    void secondBackwardThroughTheSameOutputIsRefusedClearly() {
+        MoeFfn f = layer(MoeSpec.llamaMoe(new int[] {4, 4, 4, 4}, 2), DType.F32, 5);
+        f.eval();
+        Var y = f.forward(Var.param(Tensor.randn(8, DType.F32, 1, 4, C)));
+        Tensor g = Tensor.randn(9, DType.F32, 1, 4, C);
+        y.backward(g);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.backward(g));
+        assertTrue(e.getMessage().contains("second backward"), e.getMessage());
+    }
+
+    @Test
     void decodePathMatchesBatchForward() {
         LlamaConfig cfg = LlamaConfig.llama2c(C * 2, 16, 2, 2, 1, 20, 16, true);
         LlamaModel m = LlamaModel.random(cfg, DType.F32, 3);

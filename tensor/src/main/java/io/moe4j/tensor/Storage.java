@@ -37,6 +37,12 @@ public final class Storage {
         return new Storage(DType.F32, data, null, null, data.length);
     }
 
+    /** The first {@code size} floats of {@code data} (a reused buffer may be longer than what it holds now). */
+    public static Storage of(float[] data, int size) {
+        if (size < 0 || size > data.length) throw new IllegalArgumentException("storage size " + size + " outside [0, " + data.length + "]");
+        return new Storage(DType.F32, data, null, null, size);
+    }
+
     public static Storage of(double[] data) {
         return new Storage(DType.F64, null, data, null, data.length);
     }
