@@ -2,6 +2,7 @@ package io.moe4j.nn;
 
 import io.moe4j.autograd.Var;
 import io.moe4j.nn.functions.LinearFn;
+import io.moe4j.nn.functions.LinearCrossEntropyFn;
 import io.moe4j.nn.functions.SoftmaxCrossEntropyFn;
 import io.moe4j.tensor.DType;
 import io.moe4j.tensor.Storage;
@@ -105,7 +106,10 @@ public final class LlamaModel extends Module {
         int[] flat = Embedding.flatten(targets, config.vocabSize(), "target", ignoreIndex);
         if (targets.length != tokens.length || flat.length != tokens.length * tokens[0].length)
             throw new IllegalArgumentException("targets must have the tokens' shape [" + tokens.length + "][" + tokens[0].length + "]");
-        return SoftmaxCrossEntropyFn.apply(forward(tokens), flat, ignoreIndex);
+        Var h = hidden(tokens);
+        if (lmHead == null || lmHead.bias() == null) // head and loss in one op: the [B·T, V] logits never become a graph tensor
+            return LinearCrossEntropyFn.apply(h, (lmHead == null ? embed.weight() : lmHead.weight()).var(), flat, ignoreIndex);
+        return SoftmaxCrossEntropyFn.apply(lmHead == null ? LinearFn.apply(h, embed.weight().var()) : lmHead.forward(h), flat, ignoreIndex);
     }
 
     /** The non-null {@link FeedForward#auxLoss()} of every layer after the last forward. */

@@ -73,7 +73,7 @@ public final class SoftmaxCrossEntropyFn extends Function {
             for (int r = r0; r < r1; r++) {
                 if (targets[r] == ignoreIndex) continue;
                 int at = x.offset() + r * vocab;
-                lse[r] = st.dtype == DType.F64 ? logSumExp(st.d, at, vocab) : logSumExp(st.f, at, vocab, expRows, r, invSum);
+                lse[r] = st.dtype == DType.F64 ? logSumExp(st.d, at, vocab) : logSumExp(st.f, at, vocab, expRows, r * vocab, invSum, r);
                 rowLoss[r] = lse[r] - st.get(at + targets[r]);
             }
         });
@@ -90,11 +90,11 @@ public final class SoftmaxCrossEntropyFn extends Function {
     }
 
     static double logSumExp(float[] a, int at, int n) {
-        return logSumExp(a, at, n, null, 0, null);
+        return logSumExp(a, at, n, null, 0, null, 0);
     }
 
-    /** With {@code exps} non-null, also keeps e^{a − max} in row r of exps and 1/Σ in invSum[r]. */
-    static double logSumExp(float[] a, int at, int n, float[] exps, int r, float[] invSum) {
+    /** With {@code exps} non-null, also writes e^{a − max} to exps[eo, eo+n) (may be a itself) and 1/Σ to invSum[si]. */
+    static double logSumExp(float[] a, int at, int n, float[] exps, int eo, float[] invSum, int si) {
         int i = 0, l = S.length();
         float m = Float.NEGATIVE_INFINITY;
         if (!SimdConfig.SCALAR && n >= l) {
@@ -103,8 +103,8 @@ public final class SoftmaxCrossEntropyFn extends Function {
             m = mv.reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) m = Math.max(m, a[at + i]);
-        float sum = FloatMath.expShiftSum(a, at, m, exps, r * n, n);
-        if (invSum != null) invSum[r] = 1f / sum;
+        float sum = FloatMath.expShiftSum(a, at, m, exps, eo, n);
+        if (invSum != null) invSum[si] = 1f / sum;
         return m + Math.log(sum);
     }
 

@@ -136,6 +136,27 @@ class FusedOpsTest {
     }
 
     @Test
+    void linearCrossEntropyMatchesLinearThenCrossEntropy() {
+        int[] targets = {3, -100, 0, 8, 8, -100, 1};
+        GradCheck.Expr fused = v -> LinearCrossEntropyFn.apply(v[0], v[1], targets, -100);
+        GradCheck.Expr composed = v -> SoftmaxCrossEntropyFn.apply(LinearFn.apply(v[0], v[1]), targets, -100);
+        Tensor h = rnd(23, 7, 5), w = rnd(24, 9, 5); // 7 rows, C = 5, V = 9
+        GradCheck.check("LinearCrossEntropyFn", fused, h, w);
+        agree("LinearCrossEntropyFn", fused, composed, h, w);
+        Tensor h3 = rnd(25, 2, 150, 40).to(DType.F32), w3 = rnd(26, 300, 40).to(DType.F32);
+        int[] many = new int[300];
+        for (int i = 0; i < many.length; i++) many[i] = i % 7 == 0 ? -1 : (i * 37) % 300;
+        List<double[]> one = run(v -> LinearCrossEntropyFn.apply(v[0], v[1], many, -1), DType.F32, 1, h3, w3);
+        List<double[]> two = run(v -> LinearCrossEntropyFn.apply(v[0], v[1], many, -1), DType.F32, 2, h3, w3);
+        for (int i = 0; i < one.size(); i++) assertArrayEquals(one.get(i), two.get(i), 0.0, "1 vs 2 threads, result " + i);
+        Var hv = Var.param(h3), wv = Var.param(w3);
+        Var loss = LinearCrossEntropyFn.apply(hv, wv, many, -1);
+        loss.backward();
+        var e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("second backward"), e.getMessage());
+    }
+
+    @Test
     void crossEntropyRejectsABadTarget() {
         Var x = Var.constant(rnd(17, 2, 3));
         var e = assertThrows(IllegalArgumentException.class, () -> SoftmaxCrossEntropyFn.apply(x, new int[] {0, 3}, -100));

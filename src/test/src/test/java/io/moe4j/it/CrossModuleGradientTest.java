@@ -9,6 +9,7 @@ import io.moe4j.moe.MoeConfig;
 import io.moe4j.moe.MoeFfn;
 import io.moe4j.moe.MoeSpec;
 import io.moe4j.moe.Models;
+import io.moe4j.moe.SmoothLoadFn;
 import io.moe4j.nn.LlamaConfig;
 import io.moe4j.nn.LlamaModel;
 import io.moe4j.nn.Rope;
@@ -46,6 +47,13 @@ class CrossModuleGradientTest {
         c.add(new Case("SwiGluFn", v -> SwiGluFn.apply(v[0], v[1]), new Tensor[] {rnd(9, 3, 7), rnd(10, 3, 7)}));
         c.add(new Case("SoftmaxCrossEntropyFn (with ignore)", v -> SoftmaxCrossEntropyFn.apply(v[0], new int[] {2, -100, 0, 4}, -100),
                 new Tensor[] {rnd(11, 4, 5)}));
+        c.add(new Case("LinearCrossEntropyFn (with ignore)", v -> LinearCrossEntropyFn.apply(v[0], v[1], new int[] {2, -100, 0, 4, 1, 1}, -100),
+                new Tensor[] {rnd(12, 2, 3, 4), rnd(13, 5, 4)}));
+        Tensor noise = rnd(16, 5, 4); // the composed gate's smooth load (the fused router is covered by the model case)
+        c.add(new Case("SmoothLoadFn", v -> {
+            Var sigma = v[1].square().affine(1, 0.3), noisy = v[0].add(sigma.mul(Var.constant(noise)));
+            return SmoothLoadFn.apply(v[0], sigma, noisy, 2, io.moe4j.moe.gatemath.SmoothLoad.InRule.SHAZEER);
+        }, new Tensor[] {rnd(14, 5, 4), rnd(15, 5, 4)}));
         c.add(moeModelCase());
         return c;
     }

@@ -14,14 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * in cache; an MoE layer's experts allocate ~28 MB of such intermediates per pass over 2048 tokens, whose zeroing
  * alone measured 2.5-3 ms against ~45 ms for the whole pass. Buffers are kept by capacity, rounded up to
  * {@value #GRAIN} floats so that expert row counts, which change from step to step, still find one. At most
- * {@code -Dmoe4j.scratch.mb} (default 256) MiB are held; beyond that, given buffers are left to the collector.
+ * {@code -Dmoe4j.scratch.mb} MiB are held (default: a quarter of the maximum heap, at most 1 GiB; the training step's
+ * logits alone are 250 MiB at 2,048 tokens and V = 32,000); beyond that, given buffers are left to the collector.
  *
  * <p>Contract: {@link #take} returns a tensor with undefined contents (the caller writes every element before reading
  * any); {@link #give} may only be called on tensors from {@link #take} that nothing will read again.
  */
 public final class ScratchPool {
     private static final int GRAIN = 1 << 14;
-    private static final long LIMIT_BYTES = Math.max(0, Long.getLong("moe4j.scratch.mb", 256)) << 20;
+    private static final long LIMIT_BYTES = Math.max(0, Long.getLong("moe4j.scratch.mb",
+            Math.min(1024, Runtime.getRuntime().maxMemory() / 4 >> 20))) << 20;
     private static final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<float[]>> FREE = new ConcurrentHashMap<>();
     private static final AtomicLong HELD_BYTES = new AtomicLong();
 
