@@ -6,6 +6,7 @@ import io.moe4j.moe.gatemath.SmoothLoad;
 import io.moe4j.moe.gatemath.TopK;
 import io.moe4j.tensor.DType;
 import io.moe4j.tensor.Tensor;
+import io.moe4j.tensor.cpu.Gemm;
 import io.moe4j.tensor.cpu.Parallel;
 
 /**
@@ -16,7 +17,7 @@ import io.moe4j.tensor.cpu.Parallel;
  *
  * <p>Why fused: composed from autograd ops the router is a dozen nodes over [T, N] tensors plus three GEMMs of
  * N = 8 columns, each of which packs all of x [T, C]; together they cost about a third of the experts' time. Here
- * x [T, C] is read once forward (against W1 and W_noise stacked, {@link RouterKernels}) and twice backward, the
+ * x [T, C] is read once forward (one GEMM against W1 and W_noise stacked) and twice backward, the
  * per-token arithmetic runs in double, and tokens go in fixed blocks of {@value #BLOCK} whose partial sums are
  * added in block order, so the bits do not depend on the thread count. {@link TopKGate#useFusedRouter} switches
  * back to the composed path, which the tests compare this with.
@@ -33,8 +34,8 @@ final class RouterFn extends Function {
     private final Tensor noiseTensor;
     private int t, c, r, rp, xo;
     private DType dtype;
-    private float[] xf, wf, wtf, pref;
-    private double[] xd, wd, wtd, pred;
+    private float[] xf, wf, pref;
+    private double[] xd, wd, pred;
     private double[] w2, noise, u, clean, sigma, dSigma, logits, probs, phi, imp, load;
     private int[] top, counts;
 
@@ -71,7 +72,7 @@ final class RouterFn extends Function {
         c = x.size(1);
         xo = x.offset();
         r = noisy ? 2 * n : n;
-        rp = RouterKernels.paddedRows(r);
+        rp = r;
         stackWeights(in[1], noisy ? in[in.length - 1] : null);
         w2 = mlp ? in[2].toDoubleArray() : null;
         noise = noisy ? noiseTensor.toDoubleArray() : null;
@@ -87,14 +88,14 @@ final class RouterFn extends Function {
         top = new int[t * kk];
         int blocks = (t + BLOCK - 1) / BLOCK;
         double[][] impPart = new double[blocks][n], loadPart = new double[blocks][n];
-        Parallel.forRange(blocks, 1, (b0, b1) -> {
+        Parallel.forRange(blocks, 1, (b0, b1) -> Parallel.withThreads(1, () -> { // nested GEMMs stay on this thread
             for (int b = b0; b < b1; b++) {
                 int t0 = b * BLOCK, t1 = Math.min(t, t0 + BLOCK);
-                if (xf != null) RouterKernels.dots(xf, xo, c, wtf, rp, pref, t0, t1);
-                else RouterKernels.dots(xd, xo, c, wtd, rp, pred, t0, t1);
+                if (xf != null) Gemm.sgemm(false, true, t1 - t0, r, c, 1f, xf, xo + t0 * c, c, wf, 0, c, 0f, pref, t0 * r, r);
+                else for (int i = t0; i < t1; i++) for (int q = 0; q < r; q++) pred[i * r + q] = dot(xd, xo + i * c, wd, q * c, c);
                 for (int i = t0; i < t1; i++) token(i, impPart[b], loadPart[b]);
             }
-        });
+        }));
         imp = blockSum(impPart);
         counts = new int[n];
         for (int i = 0; i < t; i++) for (int j = 0; j < k; j++) counts[top[i * kk + j]]++;
@@ -150,20 +151,31 @@ final class RouterFn extends Function {
         float[][] partF = f32 ? new float[blocks][rp * c] : null;
         double[][] partD = f32 ? null : new double[blocks][rp * c];
         double[][] w2Part = new double[blocks][mlp ? n * n : 0];
-        Parallel.forRange(blocks, 1, (b0, b1) -> {
+        Parallel.forRange(blocks, 1, (b0, b1) -> Parallel.withThreads(1, () -> {
             double[] scratch = new double[3 * n];
             for (int b = b0; b < b1; b++) {
-                int t0 = b * BLOCK, t1 = Math.min(t, t0 + BLOCK);
+                int t0 = b * BLOCK, t1 = Math.min(t, t0 + BLOCK), m = t1 - t0;
                 for (int i = t0; i < t1; i++) tokenBackward(i, g, dImp, dLoad, w2Part[b], scratch, gf, gd);
-                if (f32) {
-                    if (gxf != null) RouterKernels.rowCombos(gf, rp, r, wf, c, gxf, t0, t1);
-                    RouterKernels.outer(gf, rp, xf, xo, c, partF[b], t0, t1);
+                if (f32) { // gx = G · W, and this block's share of dW = Gᵀ · x
+                    if (gxf != null) Gemm.sgemm(false, false, m, c, r, 1f, gf, t0 * r, r, wf, 0, c, 0f, gxf, t0 * c, c);
+                    Gemm.sgemm(true, false, r, c, m, 1f, gf, t0 * r, r, xf, xo + t0 * c, c, 0f, partF[b], 0, c);
                 } else {
-                    if (gxd != null) RouterKernels.rowCombos(gd, rp, r, wd, c, gxd, t0, t1);
-                    RouterKernels.outer(gd, rp, xd, xo, c, partD[b], t0, t1);
+                    if (gxd != null)
+                        for (int i = t0; i < t1; i++)
+                            for (int j = 0; j < c; j++) {
+                                double a = 0;
+                                for (int q = 0; q < r; q++) a += gd[i * r + q] * wd[q * c + j];
+                                gxd[i * c + j] = a;
+                            }
+                    for (int q = 0; q < r; q++)
+                        for (int j = 0; j < c; j++) {
+                            double p = 0;
+                            for (int i = t0; i < t1; i++) p += gd[i * r + q] * xd[xo + i * c + j];
+                            partD[b][q * c + j] = p;
+                        }
                 }
             }
-        });
+        }));
         Tensor gw = f32 ? Tensor.of(blockSum(partF), rp, c) : Tensor.of(blockSum(partD), rp, c);
         Tensor[] grads = new Tensor[2 + (mlp ? 1 : 0) + (noisy ? 1 : 0)];
         grads[0] = gxf != null ? Tensor.of(gxf, t, c) : gxd != null ? Tensor.of(gxd, t, c) : null;
@@ -230,22 +242,24 @@ final class RouterFn extends Function {
         else gd[idx] = v;
     }
 
-    /** W [rp, C]: W1's rows, then W_noise's, then zero rows up to rp; and Wᵀ [C, rp]. */
+    /** W [R, C]: W1's rows, then W_noise's. */
     private void stackWeights(Tensor w1, Tensor wNoise) {
         double[] a = w1.toDoubleArray(), b = wNoise == null ? null : wNoise.toDoubleArray();
         double[] w = new double[rp * c];
         System.arraycopy(a, 0, w, 0, a.length);
         if (b != null) System.arraycopy(b, 0, w, n * c, b.length);
-        double[] tr = new double[c * rp];
-        for (int q = 0; q < rp; q++) for (int i = 0; i < c; i++) tr[i * rp + q] = w[q * c + i];
         if (dtype == DType.F32) {
             wf = new float[w.length];
-            wtf = new float[w.length];
-            for (int i = 0; i < w.length; i++) { wf[i] = (float) w[i]; wtf[i] = (float) tr[i]; }
+            for (int i = 0; i < w.length; i++) wf[i] = (float) w[i];
         } else {
             wd = w;
-            wtd = tr;
         }
+    }
+
+    private static double dot(double[] a, int ao, double[] b, int bo, int len) {
+        double s = 0;
+        for (int i = 0; i < len; i++) s += a[ao + i] * b[bo + i];
+        return s;
     }
 
     private double[] countsAsLoad() {
