@@ -107,7 +107,8 @@ public final class LlamaModel extends Module {
         if (targets.length != tokens.length || flat.length != tokens.length * tokens[0].length)
             throw new IllegalArgumentException("targets must have the tokens' shape [" + tokens.length + "][" + tokens[0].length + "]");
         Var h = hidden(tokens);
-        if (lmHead == null || lmHead.bias() == null) // head and loss in one op: the [B·T, V] logits never become a graph tensor
+        boolean fused = !"false".equals(System.getProperty("moe4j.fusedLoss")); // -Dmoe4j.fusedLoss=false: separate ops (A/B)
+        if (fused && (lmHead == null || lmHead.bias() == null)) // head and loss in one op: the [B·T, V] logits never become a graph tensor
             return LinearCrossEntropyFn.apply(h, (lmHead == null ? embed.weight() : lmHead.weight()).var(), flat, ignoreIndex);
         return SoftmaxCrossEntropyFn.apply(lmHead == null ? LinearFn.apply(h, embed.weight().var()) : lmHead.forward(h), flat, ignoreIndex);
     }
