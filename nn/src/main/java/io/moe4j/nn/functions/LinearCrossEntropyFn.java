@@ -53,13 +53,7 @@ public final class LinearCrossEntropyFn extends Function {
         rows = dim == 0 ? 0 : h.numel() / dim;
         if (rows != targets.length)
             throw ShapeException.of("linear_cross_entropy", "one target per row of h; got " + targets.length + " targets", h.shape());
-        for (int r = 0; r < rows; r++) {
-            int y = targets[r];
-            if (y != ignoreIndex && (y < 0 || y >= vocab))
-                throw new IllegalArgumentException("cross_entropy: target " + y + " at row " + r + " is outside [0, " + vocab
-                        + ") and is not the ignore index " + ignoreIndex);
-            if (y != ignoreIndex) valid++;
-        }
+        valid = SoftmaxCrossEntropyFn.countValid(targets, ignoreIndex, vocab);
         boolean f32 = h.dtype() == DType.F32;
         if (f32) {
             buf = ScratchPool.take(rows, vocab);

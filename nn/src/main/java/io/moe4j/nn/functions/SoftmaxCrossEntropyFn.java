@@ -55,13 +55,7 @@ public final class SoftmaxCrossEntropyFn extends Function {
         int vocab = x.rank() == 0 ? 0 : x.size(-1), rows = vocab == 0 ? 0 : x.numel() / vocab;
         if (vocab == 0 || rows != targets.length)
             throw ShapeException.of("cross_entropy", "logits [..., V] need one target per row; got " + targets.length + " targets", x.shape());
-        for (int r = 0; r < rows; r++) {
-            int y = targets[r];
-            if (y != ignoreIndex && (y < 0 || y >= vocab))
-                throw new IllegalArgumentException("cross_entropy: target " + y + " at row " + r + " is outside [0, " + vocab
-                        + ") and is not the ignore index " + ignoreIndex);
-            if (y != ignoreIndex) valid++;
-        }
+        valid = countValid(targets, ignoreIndex, vocab);
         lse = new double[rows];
         double[] rowLoss = new double[rows];
         Storage st = x.storage();
@@ -80,6 +74,19 @@ public final class SoftmaxCrossEntropyFn extends Function {
         double total = 0;
         for (double l : rowLoss) total += l;
         return Tensor.scalar(valid == 0 ? 0 : total / valid, x.dtype());
+    }
+
+    /** Rows whose target is not the ignore index; every other target must lie in [0, vocab). */
+    static int countValid(int[] targets, int ignoreIndex, int vocab) {
+        int valid = 0;
+        for (int r = 0; r < targets.length; r++) {
+            int y = targets[r];
+            if (y != ignoreIndex && (y < 0 || y >= vocab))
+                throw new IllegalArgumentException("cross_entropy: target " + y + " at row " + r + " is outside [0, " + vocab
+                        + ") and is not the ignore index " + ignoreIndex);
+            if (y != ignoreIndex) valid++;
+        }
+        return valid;
     }
 
     static double logSumExp(double[] a, int at, int n) {

@@ -39,17 +39,7 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                              float[] a, int offA, int lda, float[] b, int offB, int ldb,
                              float beta, float[] c, int offC, int ldc) {
-        Call g = new Call(transA, transB, M, N, K, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
-        if (g.trivial()) {
-            return;
-        }
-        if (SimdConfig.SCALAR) {
-            GemmDirect.run(g, false);
-        } else if (useDirect(M, N, K)) {
-            GemmDirect.run(g, true);
-        } else {
-            packed(g, 0, 0);
-        }
+        run(new Call(transA, transB, M, N, K, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc), useDirect(M, N, K));
     }
 
     /**
@@ -59,11 +49,15 @@ public final class Gemm {
     public static void sgemmRowStable(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                       float[] a, int offA, int lda, float[] b, int offB, int ldb,
                                       float beta, float[] c, int offC, int ldc) {
-        Call g = new Call(transA, transB, M, N, K, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        run(new Call(transA, transB, M, N, K, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc), N < VL || K < 8);
+    }
+
+    /** The scalar direct path when vectors are off, else the vector direct path or the packed one. */
+    private static void run(Call g, boolean direct) {
         if (g.trivial()) {
             return;
         }
-        if (SimdConfig.SCALAR || N < VL || K < 8) {
+        if (SimdConfig.SCALAR || direct) {
             GemmDirect.run(g, !SimdConfig.SCALAR);
         } else {
             packed(g, 0, 0);
