@@ -2,6 +2,7 @@ package io.moe4j.moe;
 
 import io.moe4j.autograd.Function;
 import io.moe4j.autograd.Var;
+import io.moe4j.nn.functions.VecMath;
 import io.moe4j.tensor.DType;
 import io.moe4j.tensor.Storage;
 import io.moe4j.tensor.Tensor;
@@ -10,13 +11,9 @@ import io.moe4j.tensor.cpu.FloatMath;
 import io.moe4j.tensor.cpu.Gemm;
 import io.moe4j.tensor.cpu.Parallel;
 import io.moe4j.tensor.cpu.ScratchPool;
-import io.moe4j.tensor.cpu.SimdConfig;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The expert half of an MoE layer as one fused Function: given x [T, C], the routing weights s [T·k] and the N
@@ -34,7 +31,6 @@ import jdk.incubator.vector.VectorSpecies;
  * gH2 = gA⊙silu(h1); gX = gH1·G + gH2·U; gG = gH1ᵀ·X; gU = gH2ᵀ·X; gx[t] = Σ_j gX of its k pairs.
  */
 final class ExpertsFn extends Function {
-    private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
 
     /** Rows routed to each expert: token ids and pair ids (t·k + j), both in token order. */
     record Dispatch(int[][] tokens, int[][] pairs, int t, int k) {}
@@ -265,7 +261,7 @@ final class ExpertsFn extends Function {
                     double w = scored ? sc.get(s.offset() + pair) * sf : 1;
                     Storage src = rows[rowOf[pair]].storage();
                     int from = rowIndex[pair] * c;
-                    if (o.dtype == DType.F32) axpy((float) w, src.f, from, o.f, t * c, c);
+                    if (o.dtype == DType.F32) VecMath.axpy((float) w, src.f, from, o.f, t * c, c);
                     else for (int i = 0; i < c; i++) o.d[t * c + i] += w * src.d[from + i];
                 }
         });
@@ -280,8 +276,8 @@ final class ExpertsFn extends Function {
             int pair = d.pairs[e][r], go = g.offset() + d.tokens[e][r] * c;
             double w = sc.get(s.offset() + pair) * sf;
             if (out.dtype == DType.F32) {
-                gs.storage().f[pair] = (float) sf * dot(gst.f, go, y.f, r * c, c);
-                scaleInto((float) w, gst.f, go, out.f, r * c, c);
+                gs.storage().f[pair] = (float) sf * VecMath.dot(gst.f, go, y.f, r * c, c);
+                VecMath.scaleInto((float) w, gst.f, go, out.f, r * c, c);
             } else {
                 double dot = 0;
                 for (int i = 0; i < c; i++) {
@@ -328,38 +324,5 @@ final class ExpertsFn extends Function {
                     o[a + m] = gi * v * sg;
                 }
         }
-    }
-
-    /** out[o..o+n) += w · a[ia..ia+n). */
-    static void axpy(float w, float[] a, int ia, float[] out, int o, int n) {
-        int i = 0;
-        if (!SimdConfig.SCALAR) {
-            for (; i <= n - S.length(); i += S.length())
-                FloatVector.fromArray(S, a, ia + i).fma(FloatVector.broadcast(S, w), FloatVector.fromArray(S, out, o + i)).intoArray(out, o + i);
-        }
-        for (; i < n; i++) out[o + i] = Math.fma(w, a[ia + i], out[o + i]);
-    }
-
-    /** out[o..o+n) = w · a[ia..ia+n). */
-    static void scaleInto(float w, float[] a, int ia, float[] out, int o, int n) {
-        int i = 0;
-        if (!SimdConfig.SCALAR) {
-            for (; i <= n - S.length(); i += S.length()) FloatVector.fromArray(S, a, ia + i).mul(w).intoArray(out, o + i);
-        }
-        for (; i < n; i++) out[o + i] = w * a[ia + i];
-    }
-
-    /** Σ a[ia+i]·b[ib+i]: lane accumulators, then the lanes summed. */
-    static float dot(float[] a, int ia, float[] b, int ib, int n) {
-        int i = 0;
-        float sum = 0;
-        if (!SimdConfig.SCALAR && n >= S.length()) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - S.length(); i += S.length())
-                acc = FloatVector.fromArray(S, a, ia + i).fma(FloatVector.fromArray(S, b, ib + i), acc);
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) sum = Math.fma(a[ia + i], b[ib + i], sum);
-        return sum;
     }
 }

@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Float row loops shared by the F32 kernels and the decode path: max, exp-and-sum, scale. Vector
+ * Float row loops shared by the F32 kernels, the MoE experts and the decode path: max, exp-and-sum, scale,
+ * axpy, dot. Vector
  * API bodies with scalar tails (only the scalar loops with {@code -Dmoe4j.vector.bits=0}). exp is
  * {@link FloatMath#exp}, whose bits do not depend on JIT state, so a softmax row is the same in every run.
  */
@@ -40,5 +41,38 @@ public final class VecMath {
         int i = 0;
         if (!SCALAR) for (; i <= n - S.length(); i += S.length()) FloatVector.fromArray(S, a, o + i).mul(s).intoArray(a, o + i);
         for (; i < n; i++) a[o + i] *= s;
+    }
+
+    /** out[o..o+n) += w · a[ia..ia+n). */
+    public static void axpy(float w, float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        if (!SCALAR) {
+            for (; i <= n - S.length(); i += S.length())
+                FloatVector.fromArray(S, a, ia + i).fma(FloatVector.broadcast(S, w), FloatVector.fromArray(S, out, o + i)).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = Math.fma(w, a[ia + i], out[o + i]);
+    }
+
+    /** out[o..o+n) = w · a[ia..ia+n). */
+    public static void scaleInto(float w, float[] a, int ia, float[] out, int o, int n) {
+        int i = 0;
+        if (!SCALAR) {
+            for (; i <= n - S.length(); i += S.length()) FloatVector.fromArray(S, a, ia + i).mul(w).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = w * a[ia + i];
+    }
+
+    /** Σ a[ia+i]·b[ib+i]: lane accumulators, then the lanes summed. */
+    public static float dot(float[] a, int ia, float[] b, int ib, int n) {
+        int i = 0;
+        float sum = 0;
+        if (!SCALAR && n >= S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - S.length(); i += S.length())
+                acc = FloatVector.fromArray(S, a, ia + i).fma(FloatVector.fromArray(S, b, ib + i), acc);
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum = Math.fma(a[ia + i], b[ib + i], sum);
+        return sum;
     }
 }
