@@ -104,6 +104,37 @@ class RouterFnTest {
         for (int i = 0; i < runs.get(0).size(); i++) assertArrayEquals(runs.get(0).get(i), runs.get(1).get(i), 0.0, "output/gradient " + i);
     }
 
+    /** The router's double arithmetic (Math.exp, Math.log) and its GEMMs give the same bits interpreted and compiled. */
+    @Test
+    void interpretedJvmComputesTheSameBits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        for (int warm = 0; warm < 1500; warm++) Probe.digest(); // let C2 compile this JVM's copy
+        String here = Probe.digest();
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Xint", "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+        java.nio.file.Path log = tmp.resolve("probe.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES), "interpreted probe timed out");
+        String out = java.nio.file.Files.readString(log);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains(here), "interpreted JVM printed " + out.strip() + ", compiled JVM computed " + here);
+    }
+
+    /** A digest of the fused router's weights, loss and gradients on fixed inputs (training mode, noise on). */
+    public static final class Probe {
+        static String digest() {
+            MoeFfn f = layer(MoeSpec.llamaMoe(new int[] {8, 8, 8, 8, 8}, 2), DType.F32, 4);
+            f.train(true);
+            long h = 17;
+            for (double[] a : run(f, true, Tensor.randn(3, DType.F32, 1, 40, C), 5))
+                for (double v : a) h = h * 31 + Double.doubleToLongBits(v);
+            return "digest=" + Long.toHexString(h);
+        }
+
+        public static void main(String[] args) {
+            System.out.println(digest());
+        }
+    }
+
     private static double maxAbs(double[] a) {
         double m = 0;
         for (double v : a) if (!Double.isNaN(v)) m = Math.max(m, Math.abs(v));
