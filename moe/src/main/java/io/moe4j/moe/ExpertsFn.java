@@ -22,10 +22,11 @@ import java.util.function.IntConsumer;
  * <p>Why fused: composed from autograd ops, each expert costs a gather node, three Linear nodes, a SwiGLU node,
  * a mul and an index-add that copies the whole [T, C] output, forward and backward. Here the (token, slot) pairs
  * arrive grouped by expert; each expert gathers its rows once into a contiguous block and runs its three GEMMs
- * and the SwiGLU on one thread, while the pool's threads pull whole experts, largest first. The combine then adds
- * each token's k rows in slot order. Each expert's arithmetic stays on one thread and the combine order is fixed,
- * so the bits do not depend on the thread count. F32 rows use Vector API kernels; F64 (for GradCheck) runs the
- * same steps with scalar double loops.
+ * and the SwiGLU on it. The row-wise steps run in row chunks pulled by the pool's threads (every row's bits are
+ * independent of the chunking, {@link Gemm#sgemmRowStable}); the weight gradients, which sum over an expert's
+ * rows, run as one whole GEMM per expert and projection. The combine adds each token's k rows in slot order, so
+ * the bits do not depend on the thread count. F32 intermediates come from {@link ScratchPool}; F64 (for GradCheck)
+ * runs the same steps with scalar double loops.
  *
  * <p>Backward: gY = g[t]·s·sf; ds = sf·⟨g[t], E(x)⟩; gA = gY·D; gD = gYᵀ·A; gH1 = gA⊙h2⊙silu'(h1),
  * gH2 = gA⊙silu(h1); gX = gH1·G + gH2·U; gG = gH1ᵀ·X; gU = gH2ᵀ·X; gx[t] = Σ_j gX of its k pairs.
@@ -216,12 +217,6 @@ final class ExpertsFn extends Function {
     }
 
     // ---------------------------------------------------------------- row kernels (F32 vector, F64 scalar)
-
-    /** t as a contiguous tensor at offset 0 (the row kernels index storage from 0). */
-    private static Tensor flat(Tensor t) {
-        Tensor c = t.contiguous();
-        return c.offset() == 0 ? c : Ops.copy(c);
-    }
 
     /** [g; u] stacked along rows into a new contiguous tensor (both [m, C]). */
     private static Tensor stack(Tensor g, Tensor u) {

@@ -32,7 +32,7 @@ final class RouterFn extends Function {
     private final boolean mlp, noisy, smooth;
     private final double eps, balanceWeight;
     private final Tensor noiseTensor;
-    private int t, c, r, rp, xo;
+    private int t, c, r, xo;
     private DType dtype;
     private float[] xf, wf, pref;
     private double[] xd, wd, pred;
@@ -72,12 +72,11 @@ final class RouterFn extends Function {
         c = x.size(1);
         xo = x.offset();
         r = noisy ? 2 * n : n;
-        rp = r;
         stackWeights(in[1], noisy ? in[in.length - 1] : null);
         w2 = mlp ? in[2].toDoubleArray() : null;
         noise = noisy ? noiseTensor.toDoubleArray() : null;
-        if (dtype == DType.F32) { xf = x.storage().f; pref = new float[t * rp]; }
-        else { xd = x.storage().d; pred = new double[t * rp]; }
+        if (dtype == DType.F32) { xf = x.storage().f; pref = new float[t * r]; }
+        else { xd = x.storage().d; pred = new double[t * r]; }
         u = new double[t * n];
         clean = mlp ? new double[t * n] : u;
         sigma = noisy ? new double[t * n] : null;
@@ -108,7 +107,7 @@ final class RouterFn extends Function {
 
     /** Forward arithmetic of token i: logits, top-k, weights; adds its importance and smooth load into the block's sums. */
     private void token(int i, double[] impAcc, double[] loadAcc) {
-        int o = i * n, po = i * rp, to = i * kk, so = i * k;
+        int o = i * n, po = i * r, to = i * kk, so = i * k;
         for (int e = 0; e < n; e++) u[o + e] = mlp ? tanh(pre(po + e)) : pre(po + e);
         if (mlp)
             for (int e = 0; e < n; e++) {
@@ -146,10 +145,10 @@ final class RouterFn extends Function {
         }
         int blocks = (t + BLOCK - 1) / BLOCK;
         boolean f32 = dtype == DType.F32;
-        float[] gf = f32 ? new float[t * rp] : null, gxf = f32 && needs(0) ? new float[t * c] : null;
-        double[] gd = f32 ? null : new double[t * rp], gxd = !f32 && needs(0) ? new double[t * c] : null;
-        float[][] partF = f32 ? new float[blocks][rp * c] : null;
-        double[][] partD = f32 ? null : new double[blocks][rp * c];
+        float[] gf = f32 ? new float[t * r] : null, gxf = f32 && needs(0) ? new float[t * c] : null;
+        double[] gd = f32 ? null : new double[t * r], gxd = !f32 && needs(0) ? new double[t * c] : null;
+        float[][] partF = f32 ? new float[blocks][r * c] : null;
+        double[][] partD = f32 ? null : new double[blocks][r * c];
         double[][] w2Part = new double[blocks][mlp ? n * n : 0];
         Parallel.forRange(blocks, 1, (b0, b1) -> Parallel.withThreads(1, () -> {
             double[] scratch = new double[3 * n];
@@ -176,7 +175,7 @@ final class RouterFn extends Function {
                 }
             }
         }));
-        Tensor gw = f32 ? Tensor.of(blockSum(partF), rp, c) : Tensor.of(blockSum(partD), rp, c);
+        Tensor gw = f32 ? Tensor.of(blockSum(partF), r, c) : Tensor.of(blockSum(partD), r, c);
         Tensor[] grads = new Tensor[2 + (mlp ? 1 : 0) + (noisy ? 1 : 0)];
         grads[0] = gxf != null ? Tensor.of(gxf, t, c) : gxd != null ? Tensor.of(gxd, t, c) : null;
         grads[1] = gw.narrow(0, 0, n).contiguous();
@@ -194,7 +193,7 @@ final class RouterFn extends Function {
      */
     private void tokenBackward(int i, double[] g, double[] dImp, double[] dLoad, double[] w2Acc, double[] scratch,
                                float[] gf, double[] gd) {
-        int o = i * n, po = i * rp, to = i * kk, so = i * k;
+        int o = i * n, po = i * r, to = i * kk, so = i * k;
         java.util.Arrays.fill(scratch, 0);
         int gl = 0, gc = n, gs = 2 * n; // scratch: ∂L/∂noisy, ∂L/∂clean, ∂L/∂σ
         double dot = 0;
@@ -245,7 +244,7 @@ final class RouterFn extends Function {
     /** W [R, C]: W1's rows, then W_noise's. */
     private void stackWeights(Tensor w1, Tensor wNoise) {
         double[] a = w1.toDoubleArray(), b = wNoise == null ? null : wNoise.toDoubleArray();
-        double[] w = new double[rp * c];
+        double[] w = new double[r * c];
         System.arraycopy(a, 0, w, 0, a.length);
         if (b != null) System.arraycopy(b, 0, w, n * c, b.length);
         if (dtype == DType.F32) {

@@ -62,8 +62,8 @@ public final class LinearCrossEntropyFn extends Function {
         } else {
             buf = Ops.matmul(h.reshape(rows, dim), w.transpose(0, 1)).contiguous();
         }
-        invSum = new double[rows];
-        invSumF = new float[rows];
+        if (f32) invSumF = new float[rows];
+        else invSum = new double[rows];
         double[] rowLoss = new double[rows];
         Parallel.forRange(rows, Rows.minRows(vocab), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
