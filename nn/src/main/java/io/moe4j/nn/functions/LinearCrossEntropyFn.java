@@ -18,11 +18,12 @@ import io.moe4j.tensor.cpu.ScratchPool;
  * <p>Why: at V = 32,000 and 2,048 tokens the logits are 262 MB. Composed, the step allocates them (zeroed, in fresh
  * pages), the loss allocates a second buffer of the same size for its exps, and every step's pair of humongous
  * arrays drives the collector. Here one buffer from {@link ScratchPool} holds the logits, then in place their exps
- * (one exp pass), then in place the logits' gradient, which feeds the two GEMMs of the backward; after that it goes
- * back to the pool. Without a gradient it goes back right after the forward.
+ * (one exp pass), which feed the two GEMMs of the backward; after that it goes back to the pool. Without a gradient it goes back right after the forward.
  *
- * <p>Backward: dL = (softmax − onehot)·g/n_valid (zero on ignored rows); dh = dL · W; dW = dLᵀ · h. F64 (for
- * GradCheck) takes the same steps through {@code Ops.matmul} and double loops, with a fresh buffer.
+ * <p>Backward: dL = (softmax − onehot)·g/n_valid (zero on ignored rows); dh = dL · W; dW = dLᵀ · h. In F32 the
+ * buffer keeps the exps E and dL is never formed: with s = g/(n_valid·Σ) per row, dh = diag(s)·E·W − (g/n_valid)·W[y]
+ * and dW = Eᵀ·diag(s)·h − (g/n_valid)·Σ onehot(y)⊗h, which saves a read and write of the whole buffer. F64 (for
+ * GradCheck) forms dL and goes through {@code Ops.matmul} and double loops, with a fresh buffer.
  */
 public final class LinearCrossEntropyFn extends Function {
     private final int[] targets;
@@ -97,32 +98,28 @@ public final class LinearCrossEntropyFn extends Function {
         if (buf == null) throw new IllegalStateException("linear_cross_entropy: a second backward through the same loss; its buffer "
                 + "was already reused (run forward again)");
         double coef = valid == 0 ? 0 : g.item() / valid;
-        boolean f32 = h.dtype() == DType.F32;
-        Parallel.forRange(rows, Rows.minRows(vocab), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int at = buf.offset() + r * vocab;
-                boolean ignored = targets[r] == ignoreIndex; // an ignored row still holds logits: no gradient
-                if (f32) {
-                    float[] l = buf.storage().f;
-                    if (ignored) java.util.Arrays.fill(l, at, at + vocab, 0f);
-                    else {
-                        VecMath.scale(l, at, vocab, (float) coef * invSumF[r]);
-                        l[at + targets[r]] -= (float) coef;
-                    }
-                } else {
-                    double[] l = buf.storage().d;
-                    double s = ignored ? 0 : coef * invSum[r];
-                    for (int i = 0; i < vocab; i++) l[at + i] *= s;
+        Tensor gh = null, gw = null;
+        if (h.dtype() == DType.F32) {
+            // dL = diag(s)·E − coef·onehot with E the exps and s = coef/Σ: the row scale and the one-hot term are
+            // applied to the GEMMs' small operands and results instead of in a pass over the [rows, V] buffer
+            float[] l = buf.storage().f, s = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                if (targets[r] == ignoreIndex) java.util.Arrays.fill(l, r * vocab, (r + 1) * vocab, 0f); // logits, not exps
+                else s[r] = (float) coef * invSumF[r];
+            }
+            if (needs(0)) gh = inputGradF32(l, s, (float) coef);
+            if (needs(1)) gw = weightGradF32(l, s, (float) coef);
+        } else {
+            Parallel.forRange(rows, Rows.minRows(vocab), (r0, r1) -> {
+                double[] l = buf.storage().d;
+                for (int r = r0; r < r1; r++) {
+                    int at = buf.offset() + r * vocab;
+                    boolean ignored = targets[r] == ignoreIndex; // an ignored row still holds logits: no gradient
+                    double sc = ignored ? 0 : coef * invSum[r];
+                    for (int i = 0; i < vocab; i++) l[at + i] *= sc;
                     if (!ignored) l[at + targets[r]] -= coef;
                 }
-            }
-        });
-        Tensor gh = null, gw = null;
-        if (f32) {
-            float[] l = buf.storage().f;
-            if (needs(0)) gh = inputGradF32(l);
-            if (needs(1)) gw = weightGradF32(l);
-        } else {
+            });
             if (needs(0)) gh = Ops.matmul(buf, w).reshape(h.shape());
             if (needs(1)) gw = Ops.matmul(buf.transpose(0, 1), h.reshape(rows, dim));
         }
@@ -131,29 +128,45 @@ public final class LinearCrossEntropyFn extends Function {
     }
 
     /**
-     * dh [rows, C] = dL · W, computed as (Wᵀ · dLᵀ)ᵀ: with K = V = 32,000 the direct product ran at about half
-     * numpy/OpenBLAS's speed, the transposed one close to it (2 threads, interleaved runs: 287-317 against 446-460 ms;
-     * numpy 250-290 ms).
+     * dh [rows, C] = diag(s)·(E · W) − coef·W[targets], with E · W computed as (Wᵀ · Eᵀ)ᵀ: with K = V = 32,000 the
+     * direct product ran at about half numpy/OpenBLAS's speed, the transposed one close to it (2 threads,
+     * interleaved runs: 287-317 against 446-460 ms; numpy 250-290 ms). Scale and one-hot term go in with the transpose.
      */
-    private Tensor inputGradF32(float[] l) {
+    private Tensor inputGradF32(float[] e, float[] s, float coef) {
         Tensor ghT = ScratchPool.take(dim, rows);
-        Gemm.sgemm(true, true, dim, rows, vocab, 1f, w.storage().f, w.offset(), dim, l, 0, vocab, 0f, ghT.storage().f, 0, rows);
+        float[] t = ghT.storage().f, wf = w.storage().f;
+        Gemm.sgemm(true, true, dim, rows, vocab, 1f, wf, w.offset(), dim, e, 0, vocab, 0f, t, 0, rows);
         Tensor gh = Tensor.zeros(DType.F32, h.shape());
-        transpose(ghT.storage().f, dim, rows, gh.storage().f);
+        float[] out = gh.storage().f;
+        Parallel.forRange(rows, 64, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                boolean ignored = targets[r] == ignoreIndex;
+                int wo = w.offset() + (ignored ? 0 : targets[r]) * dim;
+                for (int c = 0; c < dim; c++) out[r * dim + c] = ignored ? 0f : s[r] * t[c * rows + r] - coef * wf[wo + c];
+            }
+        });
         ScratchPool.give(ghT);
         return gh;
     }
 
     /**
-     * dW [V, C] = dLᵀ · h, computed as its transpose hᵀ · dL [C, V] and then transposed: packing reads dL along its
-     * rows instead of down its 32,000 columns (430 against 516 ms for this GEMM in an in-process A/B on 2 threads).
+     * dW [V, C] = Eᵀ · diag(s)·h − coef·Σ_r onehot(target_r) ⊗ h[r], the product computed as its transpose
+     * (s∘h)ᵀ · E [C, V] and then transposed: packing reads E along its rows instead of down its 32,000 columns
+     * (430 against 516 ms for this GEMM in an in-process A/B on 2 threads). The one-hot term is added per row, in
+     * row order.
      */
-    private Tensor weightGradF32(float[] l) {
+    private Tensor weightGradF32(float[] e, float[] s, float coef) {
+        float[] hs = new float[rows * dim], hf = h.storage().f;
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < dim; c++) hs[r * dim + c] = s[r] * hf[h.offset() + r * dim + c];
         Tensor gwT = ScratchPool.take(dim, vocab);
-        Gemm.sgemm(true, false, dim, vocab, rows, 1f, h.storage().f, h.offset(), dim, l, 0, vocab, 0f, gwT.storage().f, 0, vocab);
+        Gemm.sgemm(true, false, dim, vocab, rows, 1f, hs, 0, dim, e, 0, vocab, 0f, gwT.storage().f, 0, vocab);
         Tensor gw = Tensor.zeros(DType.F32, vocab, dim);
-        transpose(gwT.storage().f, dim, vocab, gw.storage().f);
+        float[] out = gw.storage().f;
+        transpose(gwT.storage().f, dim, vocab, out);
         ScratchPool.give(gwT);
+        for (int r = 0; r < rows; r++)
+            if (targets[r] != ignoreIndex) VecMath.axpy(-coef, hf, h.offset() + r * dim, out, targets[r] * dim, dim);
         return gw;
     }
 

@@ -146,6 +146,8 @@ class FusedOpsTest {
         Tensor h3 = rnd(25, 2, 150, 40).to(DType.F32), w3 = rnd(26, 300, 40).to(DType.F32);
         int[] many = new int[300];
         for (int i = 0; i < many.length; i++) many[i] = i % 7 == 0 ? -1 : (i * 37) % 300;
+        agree("LinearCrossEntropyFn, packed GEMMs", v -> LinearCrossEntropyFn.apply(v[0], v[1], many, -1),
+                v -> SoftmaxCrossEntropyFn.apply(LinearFn.apply(v[0], v[1]), many, -1), h3, w3);
         List<double[]> one = run(v -> LinearCrossEntropyFn.apply(v[0], v[1], many, -1), DType.F32, 1, h3, w3);
         List<double[]> two = run(v -> LinearCrossEntropyFn.apply(v[0], v[1], many, -1), DType.F32, 2, h3, w3);
         for (int i = 0; i < one.size(); i++) assertArrayEquals(one.get(i), two.get(i), 0.0, "1 vs 2 threads, result " + i);
