@@ -27,6 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Measured on one Zen 3 core (AVX2, 102 GFLOP/s FMA peak): the 6x16 kernel alone runs at 93-95 GFLOP/s with
  * its B strip in L1 and 88-91 streaming B from L2; a whole 1024^3 product at ~70-75, the rest going to the
  * tile write-back (~7-10%) and packing (~3-8%, most for small N where packing A, M x K floats, weighs ~1/N).
+ * Products at most 2·NR wide skip packing A altogether ({@link InPlaceKernels}), and an A stored K x M (a weight
+ * gradient's Xᵀ) is packed with one vector copy per k rather than MR scalar ones (in-process A/B, one thread:
+ * 1.32x on 288x96x512, 1.10-1.13x on the dense FFN's 768x288x2048 and 1536x288x2048).
  */
 final class GemmKernels {
     private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
@@ -42,6 +45,9 @@ final class GemmKernels {
     static final int MC = Math.max(1, Integer.getInteger("moe4j.gemm.mc", 2016) / MR) * MR;
     /** Columns of a packed B panel: KC x NC floats (384 KiB) stay in the 512 KiB L2. */
     static final int NC = Math.max(1, Integer.getInteger("moe4j.gemm.nc", 256) / NR) * NR;
+
+    /** {@code -Dmoe4j.gemm.inPlaceA=false}: always pack A (the same bits; for A/B runs; tests switch it). */
+    static volatile boolean inPlaceA = !"false".equals(System.getProperty("moe4j.gemm.inPlaceA"));
 
     private GemmKernels() {}
 
@@ -77,21 +83,24 @@ final class GemmKernels {
         if (w.bp.length < kb * nb) {
             w.bp = new float[kb * nb];
         }
-        if (w.ap.length < kb * mb) {
-            w.ap = new float[kb * mb];
+        if (w.ap.length < kb * mb + VL) {
+            w.ap = new float[kb * mb + VL];  // + VL: the narrow copy in copyRows stores whole vectors
         }
+        int inPlace = inPlaceA(g);
         for (int pc = 0; pc < g.K; pc += kb) {
             int kc = Math.min(kb, g.K - pc);
             float beta = pc == 0 ? g.beta : 1f;  // later K blocks add to what the first one wrote
             for (int ic = i0; ic < i1; ic += mb) {
-                int mc = Math.min(mb, i1 - ic);
-                packA(g, ic, mc, pc, kc, w.ap);
+                int mc = Math.min(mb, i1 - ic), full = inPlace == 0 ? 0 : mc - mc % MR;
+                packA(g, ic + full, mc - full, pc, kc, w.ap);  // in place: only a partial last strip is packed
                 for (int jc = j0; jc < j1; jc += nb) {
                     int nc = Math.min(nb, j1 - jc);
                     packB(g, pc, kc, jc, nc, w.bp);
                     for (int ir = 0; ir < mc; ir += MR) {  // one A strip (L1) against the B panel (L2)
+                        int mode = ir < full ? inPlace : 0;
+                        int ao = mode != 0 ? g.offA + (ic + ir) * g.rsA + pc * g.csA : (ir - full) * kc;
                         for (int jr = 0; jr < nc; jr += NR) {
-                            tile(g, w, ic + ir, Math.min(MR, mc - ir), ir * kc, jc + jr, Math.min(NR, nc - jr),
+                            tile(g, w, ic + ir, Math.min(MR, mc - ir), mode, ao, jc + jr, Math.min(NR, nc - jr),
                                     jr * kc, kc, beta);
                         }
                     }
@@ -100,14 +109,38 @@ final class GemmKernels {
         }
     }
 
+    /**
+     * Whether full A strips are read where they lie instead of packed: 0 = packed, 1 = op(A)'s rows are contiguous
+     * (stride rsA between them), 2 = its columns are (stride csA between k steps). Only for products at most two
+     * register tiles wide: there an A float feeds at most 2·NR FMAs (one or two cycles), and packing it costs
+     * ~1.5 cycles, so packing would take about as long as the multiply (the MoE router's x·Wᵀ, in-process A/B on one
+     * thread: 1.75x at 256x16x288, 1.76x at 2048x16x288, 1.80x at 2048x8x288). Wider products reuse each
+     * packed strip across many B strips, and there the in-place kernels measured 15-30% slower (an in-place column
+     * strip spans a cache line per k step, which crowds the B strip out of L1). Either way each element of C gets the same FMA chain, so the bits do not change.
+     */
+    private static int inPlaceA(Gemm.Call g) {
+        if (!inPlaceA || g.N > 2 * NR) {
+            return 0;
+        }
+        return g.csA == 1 ? 1 : g.rsA == 1 ? 2 : 0;
+    }
+
     private static int roundUp(int x, int m) {
         return (x + m - 1) / m * m;
     }
 
-    /** One MR x NR tile: C[i:i+mr, j:j+nr] from the A strip at ap[ao] and the B strip at bp[bo]. */
-    private static void tile(Gemm.Call g, Workspace w, int i, int mr, int ao, int j, int nr, int bo, int kc, float beta) {
+    /**
+     * One MR x NR tile: C[i:i+mr, j:j+nr] from the B strip at bp[bo] and the A strip at ap[ao] (mode 0) or A itself
+     * from a[ao] (mode 1: rows at stride rsA; mode 2: k steps at stride csA; see {@link #inPlaceA}).
+     */
+    private static void tile(Gemm.Call g, Workspace w, int i, int mr, int mode, int ao, int j, int nr, int bo, int kc,
+                             float beta) {
         float[] t = w.tile;
-        if (MR == 8) {
+        if (mode == 1) {
+            InPlaceKernels.rows(g.a, ao, g.rsA, w.bp, bo, kc, t);
+        } else if (mode == 2) {
+            InPlaceKernels.cols(g.a, ao, g.csA, w.bp, bo, kc, t);
+        } else if (MR == 8) {
             kernel8(w.ap, ao, w.bp, bo, kc, t);
         } else {
             kernel6(w.ap, ao, w.bp, bo, kc, t);
@@ -152,6 +185,18 @@ final class GemmKernels {
             for (int k = 0; k < kc; k++, src += ld, dst += NR) {
                 FloatVector.fromArray(S, x, src).intoArray(out, dst);
                 FloatVector.fromArray(S, x, src + VL).intoArray(out, dst + VL);
+            }
+            return;
+        }
+        if (w == width && width < VL && dst + (kc - 1) * width + VL <= out.length) {
+            // a full A strip narrower than a vector (MR = 6 of 8 lanes): one vector copy per k, in k order, so
+            // each store's extra lanes are overwritten by the next k's (the last spill into slack or the next strip)
+            int room = x.length - VL - src, kv = room < 0 ? 0 : Math.min(kc, room / ld + 1), k = 0;
+            for (; k < kv; k++, src += ld, dst += width) {
+                FloatVector.fromArray(S, x, src).intoArray(out, dst);
+            }
+            for (; k < kc; k++, src += ld, dst += width) {
+                System.arraycopy(x, src, out, dst, width);
             }
             return;
         }
@@ -311,7 +356,7 @@ final class GemmKernels {
         spill(t, 7, c70, c71);
     }
 
-    private static void spill(float[] t, int r, FloatVector v0, FloatVector v1) {
+    static void spill(float[] t, int r, FloatVector v0, FloatVector v1) {
         v0.intoArray(t, r * NR);
         v1.intoArray(t, r * NR + VL);
     }

@@ -79,6 +79,11 @@ class GemmTest {
                 assertNull(run(p));
             }
         }
+        for (int[] s : new int[][] {{12, 40, 30}, {300, 1, 40}, {48, 100, 9}}) { // unpadded: strips end at the array's end
+            for (int t = 0; t < 4; t++) {
+                assertNull(run(new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 1f, 0f, 0, 0)));
+            }
+        }
     }
 
     /** Rows of C computed in chunks of any size (down to one row) equal the rows of one whole call, bit for bit. */
@@ -97,6 +102,31 @@ class GemmTest {
                 }
                 assertArrayEquals(whole, split, Arrays.toString(s) + " transB " + tb);
             }
+        }
+    }
+
+    /** Narrow products read full A strips in place (rows or columns contiguous); the bits equal the packed strips'. */
+    @Test
+    void inPlaceAGivesTheBitsOfPackedA() {
+        Random rnd = new Random(13);
+        boolean saved = GemmKernels.inPlaceA;
+        try {
+            for (int[] s : new int[][] {{256, 16, 288}, {290, 16, 256}, {37, 8, 900}, {100, 32, 40}, {13, 5, 7}}) {
+                for (int t = 0; t < 4; t++) {
+                    Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 1.5f, 0.5f, 3, 1);
+                    float[][] c = new float[2][];
+                    for (int v = 0; v < 2; v++) {
+                        GemmKernels.inPlaceA = v == 0;
+                        c[v] = p.freshC();
+                        Gemm.sgemmPacked(p.transA, p.transB, p.M, p.N, p.K, p.alpha, p.a, p.offA, p.lda, p.b, p.offB, p.ldb,
+                                p.beta, c[v], p.offC, p.ldc, 0, 0);
+                    }
+                    assertArrayEquals(c[1], c[0], Arrays.toString(s) + " transpose case " + t);
+                    assertNull(GemmOracle.check(p, c[0]), Arrays.toString(s) + " transpose case " + t);
+                }
+            }
+        } finally {
+            GemmKernels.inPlaceA = saved;
         }
     }
 
