@@ -81,11 +81,16 @@ public final class BenchCommands implements CommandProvider {
         @Option(names = "--reps", defaultValue = "15", description = "Timed passes; the median is printed (default: ${DEFAULT-VALUE}).")
         int reps;
 
+        @Option(names = "--warmup", defaultValue = "15", description = "Untimed passes of each layer first, so the JIT has "
+                + "compiled both before timing starts (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Override
         public Integer call() {
             int t = threads > 0 ? threads : io.moe4j.tensor.cpu.Parallel.threads();
-            MoeFfnBench.Result r = MoeFfnBench.run(288, 768, 8, 2, tokens, reps, t);
-            System.out.printf(java.util.Locale.ROOT, "threads %d, %d tokens, median of %d fwd+bwd passes%n", t, tokens, reps);
+            MoeFfnBench.Result r = MoeFfnBench.run(288, 768, 8, 2, tokens, warmup, reps, t);
+            System.out.printf(java.util.Locale.ROOT, "threads %d, %d tokens, median of %d fwd+bwd passes after %d untimed%n", t, tokens,
+                    reps, warmup);
             System.out.printf(java.util.Locale.ROOT, "dense FFN 288->768:            %8.1f ms%n", r.denseMs());
             System.out.printf(java.util.Locale.ROOT, "MoE FFN 8x96 top-2 noisy gate: %8.1f ms%n", r.moeMs());
             System.out.printf(java.util.Locale.ROOT, "speed-up MoE vs dense: %.2fx (ideal N/k = 4)%n", r.speedup());

@@ -9,7 +9,6 @@ import io.moe4j.tensor.DType;
 import io.moe4j.tensor.Tensor;
 import io.moe4j.tensor.cpu.Parallel;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Forward + backward time of one MoE FFN layer against the dense SwiGLU FFN of the same total
@@ -25,7 +24,7 @@ public final class MoeFfnBench {
         public double speedup() { return denseMs / moeMs; }
     }
 
-    public static Result run(int dim, int hidden, int experts, int topK, int tokens, int reps, int threads) {
+    public static Result run(int dim, int hidden, int experts, int topK, int tokens, int warmup, int reps, int threads) {
         Tensor x = Tensor.randn(1, DType.F32, 1, 1, tokens, dim), gy = Tensor.randn(2, DType.F32, 1, 1, tokens, dim);
         SwiGluFfn dense = new SwiGluFfn(dim, hidden, DType.F32);
         int[] sizes = new int[experts];
@@ -36,7 +35,7 @@ public final class MoeFfnBench {
         moe.train(true); // noisy gate + smooth load estimator, as in training
         double[] d = new double[reps], m = new double[reps];
         Parallel.withThreads(threads, () -> {
-            for (int i = -3; i < reps; i++) { // alternate, so both see the same machine load
+            for (int i = -warmup; i < reps; i++) { // alternate, so both see the same machine load
                 double td = passMs(dense, x, gy), tm = passMs(moe, x, gy);
                 if (i >= 0) { d[i] = td; m[i] = tm; }
             }
@@ -72,13 +71,5 @@ public final class MoeFfnBench {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
-    }
-
-    public static void main(String[] args) {
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : Parallel.threads();
-        Result r = run(288, 768, 8, 2, 2048, 15, threads);
-        System.out.printf(Locale.ROOT, "dense FFN 288->768, 2048 tokens, fwd+bwd: %.1f ms%n", r.denseMs());
-        System.out.printf(Locale.ROOT, "MoE FFN 8x96 top-2 (noisy gate), fwd+bwd: %.1f ms%n", r.moeMs());
-        System.out.printf(Locale.ROOT, "speed-up: %.2fx (ideal N/k = 4)%n", r.speedup());
     }
 }

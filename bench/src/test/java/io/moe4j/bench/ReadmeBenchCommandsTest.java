@@ -40,7 +40,7 @@ class ReadmeBenchCommandsTest {
     static List<String> shortest(String bench) {
         return switch (bench) {
             case "bench-gemm" -> List.of("--quick", "--no-blas", "--samples", "1", "--sample-ms", "20", "--threads", "1");
-            case "bench-moe" -> List.of("--tokens", "128", "--reps", "1");
+            case "bench-moe" -> List.of("--tokens", "128", "--reps", "1", "--warmup", "1");
             default -> List.of("--help");
         };
     }
