@@ -120,14 +120,17 @@ public final class MoeFfn extends FeedForward {
         return residual == null ? own : Math.max(own, residual.scratchSize());
     }
 
-    /** One token, no autograd, no allocation: route (eval mode, no noise), then run the k experts. */
+    /**
+     * One token, no autograd: route (eval mode, no noise), then run the k experts. The matrix-vector work uses the
+     * cache's scratch; only the router's N logits, k indices and k weights are small fresh arrays.
+     */
     @Override
     public void forwardToken(float[] x, float[] out, KvCache cache) {
         float[] s = cache.ffnScratch();
         MatVec mv = cache.matVec();
         int n = spec.numExperts(), k = spec.topK();
         int hOff = 0, yOff = 2 * maxSize(), lOff = yOff + dim;
-        float[] logits = new float[n]; // N is tiny; kept simple
+        float[] logits = new float[n];
         tokenLogits(x, s, lOff, mv, logits);
         int[] sel = TopK.indices(logits, k);
         double[] w = weights(logits, sel);

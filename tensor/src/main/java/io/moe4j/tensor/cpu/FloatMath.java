@@ -23,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The approximations follow the classic Cephes single-precision ones (range reduction by ln 2 with a two-part
  * constant, then a minimax polynomial): about 1 ulp from the correctly rounded value over the normal range,
  * checked against {@code Math.exp/log/tanh} in {@code FloatMathTest}.
+ * The fused multiply-adds are one instruction on x86-64 CPUs since 2013 and on AArch64; on a CPU without FMA the
+ * JDK computes them exactly in software, with the same bits, many times slower.
  */
 public final class FloatMath {
     private static final VectorSpecies<Float> S = SimdConfig.SPECIES;

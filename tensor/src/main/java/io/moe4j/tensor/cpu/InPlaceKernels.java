@@ -9,7 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * a[ao + r·ld + k]), {@link #cols} for op(A) with contiguous columns (the strip's MR values of step k at
  * a[ao + k·ld + r], the packed layout with stride ld instead of MR). Each accumulates the same FMA chain per element
  * as the packed kernels, in the same order, and spills the tile the same way, so the results are bit-identical.
- * One method per tile height, kept small for C2's inlining budget (see {@link GemmKernels}).
+ * One method per tile height and layout, kept small for C2's inlining budget (see {@link GemmKernels}). They are
+ * written out rather than one kernel with a k step and a row stride as arguments: that generic form measured 1.1x
+ * over packing on the router's 256x16x288 product, the specialised row kernel 1.75x.
  */
 final class InPlaceKernels {
     private static final VectorSpecies<Float> S = SimdConfig.SPECIES;
