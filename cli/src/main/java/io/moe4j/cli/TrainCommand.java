@@ -1,14 +1,12 @@
 package io.moe4j.cli;
 
-import io.moe4j.tensor.cpu.Parallel;
 import io.moe4j.train.cpt.CptRun;
 import io.moe4j.train.cpt.CptSettings;
 import io.moe4j.train.run.RunSummary;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code moe4j train}: continual pre-training of a dense, converted-MoE or freshly initialised model. */
@@ -19,8 +17,8 @@ import picocli.CommandLine.Option;
                 "--out gets config.json, metrics.jsonl (one line per step), checkpoints/ (resumable with --resume), "
                 + "model/ (final weights), plots/*.png and summary.json (per-domain validation loss before and after)."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model: llama2.c .bin, HF LLaMA or LLaMA-MoE folder.")
-    Path model;
+    @Mixin
+    RunOptions run;
 
     @Option(names = "--data", required = true, description = "Corpus folder (tokenised into OUT/cache) or a token cache made by `moe4j prepare`.")
     Path data;
@@ -47,35 +45,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--steps", required = true, description = "Optimizer steps in total.")
     int steps;
 
-    @Option(names = "--out", required = true, description = "Run folder.")
-    Path out;
-
     @Option(names = "--eval-every", defaultValue = "0", description = "Per-domain validation every K steps; 0 = only before and after (default: ${DEFAULT-VALUE}).")
     int evalEvery;
 
     @Option(names = "--eval-batches", defaultValue = "8", description = "Validation batches per domain; 0 = no validation (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
-    @Option(names = "--checkpoint-every", defaultValue = "100", description = "Full checkpoint every K steps, and at the end (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-
-    @Option(names = "--seed", defaultValue = "1227", description = "Seed of sampling, shuffling and gate noise (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint (same settings required).")
-    boolean resume;
-
     @Option(names = "--min-lr-ratio", defaultValue = "0.1", description = "Floor of the cosine, as a fraction of --lr (default: ${DEFAULT-VALUE}).")
     double minLrRatio;
 
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "Decoupled weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
-
-    @Option(names = "--clip", defaultValue = "1.0", description = "Max global gradient norm; 0 = off (default: ${DEFAULT-VALUE}).")
-    double clip;
-
-    @Option(names = "--tokenizer", description = "Tokenizer file, when none sits beside the model.")
-    Path tokenizer;
 
     @Option(names = "--schedule", defaultValue = "cosine", description = "cosine | linear | constant, after the warmup (default: ${DEFAULT-VALUE}).")
     String schedule;
@@ -93,12 +73,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--update-every", defaultValue = "170", description = "Dynamic sampler update interval in steps (default: ${DEFAULT-VALUE}).")
     int updateEvery;
 
-    @Option(names = "--freeze", description = "Freeze parameters matching a rule (glob, re:REGEX or preset:router); repeatable.")
-    List<String> freeze = new ArrayList<>();
-
-    @Option(names = "--skip-nonfinite", description = "Skip a step whose loss or gradient is NaN/Inf instead of stopping.")
-    boolean skipNonFinite;
-
     @Option(names = "--decay-rule", defaultValue = "rank2", description = "rank2 (decay matrices only) | llama-moe (all but bias/norm) (default: ${DEFAULT-VALUE}).")
     String decayRule;
 
@@ -108,25 +82,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--beta2", defaultValue = "0.95", description = "AdamW beta2 (default: ${DEFAULT-VALUE}).")
     double beta2;
 
-    @Option(names = "--stop-at", defaultValue = "0", description = "End this session after this step with a checkpoint; continue later with --resume.")
-    int stopAt;
-
-    @Option(names = "--threads", defaultValue = "0", description = "Use at most this many threads (0 = the pool size, -Dmoe4j.threads).")
-    int threads;
-
     @Override
     public Integer call() {
-        CptSettings s = CptSettings.builder(model, data, out).sampler(sampler).seqLen(seqLen).batch(batch).accum(accum).lr(lr)
-                .warmup(warmup).steps(steps).evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).seed(seed)
-                .resume(resume).minLrRatio(minLrRatio).weightDecay(weightDecay).clip(clip).tokenizer(tokenizer).schedule(schedule)
+        CptSettings s = CptSettings.builder(run.model, data, run.out).sampler(sampler).seqLen(seqLen).batch(batch).accum(accum).lr(lr)
+                .warmup(warmup).steps(steps).evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(run.checkpointEvery).seed(run.seed)
+                .resume(run.resume).minLrRatio(minLrRatio).weightDecay(weightDecay).clip(run.clip).tokenizer(run.tokenizer).schedule(schedule)
                 .domainMismatch(domainMismatch).referenceModel(referenceModel).referenceLosses(referenceLosses).updateEvery(updateEvery)
-                .freeze(freeze).skipNonFinite(skipNonFinite).decayRule(decayRule).betas(beta1, beta2).stopAt(stopAt).build();
-        RunSummary[] r = new RunSummary[1];
-        Runnable run = () -> r[0] = CptRun.run(s, System.err::println);
-        if (threads > 0) Parallel.withThreads(threads, run);
-        else run.run();
-        System.out.println(r[0].table());
-        System.out.println("model: " + r[0].modelDir());
+                .freeze(run.freeze).skipNonFinite(run.skipNonFinite).decayRule(decayRule).betas(beta1, beta2).stopAt(run.stopAt).build();
+        RunSummary r = run.withThreads(() -> CptRun.run(s, System.err::println));
+        System.out.println(r.table());
+        System.out.println("model: " + r.modelDir());
         return 0;
     }
 }
