@@ -148,7 +148,13 @@ class SmoothLoadTest {
             double want = SmoothLoad.normalPdf(z);
             assertEquals(want, pdf[0], 1e-15 * want, "phi(" + z + ")"); // a few ulp: exp itself is within 1
         }
-        assertEquals(SmoothLoad.normalPdf(4.5), pdfAt(4.5), 0, "tails: phi from exp");
+        for (int i = 0; i <= 20_000; i++) { // 3 < |z| <= 8: the table's erfc rows, relative accuracy in the lower tail
+            double z = (i % 2 == 0 ? 1 : -1) * (3 + 5.0 * (i / 2) / 10_000 + 1e-5 * Math.sin(i)), zc = Math.max(-8, Math.min(8, z));
+            double cdf = SmoothLoad.normalCdf(zc, pdf, 0), want = 0.5 * org.apache.commons.math3.special.Erf.erfc(-zc / Math.sqrt(2));
+            assertEquals(want, cdf, 8e-16 + 1e-14 * want, "Phi(" + zc + ")");
+            assertEquals(SmoothLoad.normalPdf(zc), pdf[0], 1e-14 * SmoothLoad.normalPdf(zc), "phi(" + zc + ")");
+        }
+        assertEquals(SmoothLoad.normalPdf(8.5), pdfAt(8.5), 0, "tails: phi from exp");
     }
 
     private static double pdfAt(double z) {
