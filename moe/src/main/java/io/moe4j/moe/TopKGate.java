@@ -2,6 +2,7 @@ package io.moe4j.moe;
 
 import io.moe4j.autograd.Function;
 import io.moe4j.autograd.Var;
+import io.moe4j.moe.gatemath.GateNoise;
 import io.moe4j.moe.gatemath.SmoothLoad;
 import io.moe4j.moe.gatemath.TopK;
 import io.moe4j.nn.Module;
@@ -17,7 +18,7 @@ import io.moe4j.tensor.Tensor;
  * {@code weight_noise.weight} [N, C] (initialised to zero) for the noisy top-k gate.
  *
  * <p>Noise is drawn only in training mode, from a counter-based stream: the n-th forward uses
- * seed mix(noiseSeed, n), so a checkpoint that stores {@link #noiseCalls()} resumes exactly.
+ * seed mix(noiseSeed, n) ({@link GateNoise}), so a checkpoint that stores {@link #noiseCalls()} resumes exactly.
  */
 public final class TopKGate extends Module {
     /** Routing of T tokens: expert ids [T][k], their weights [T, k] and the auxiliary loss (scalar, or null). */
@@ -74,7 +75,7 @@ public final class TopKGate extends Module {
         boolean noisy = isTraining() && spec.addNoise() && wNoise != null;
         if (noisy) {
             sigma = LinearFn.apply(x, wNoise.var()).softplus().affine(1, spec.noiseEpsilon());
-            Tensor noise = Tensor.randn(mix(noiseSeed, noiseCalls++), x.dtype(), 1, t, n);
+            Tensor noise = GateNoise.draw(mix(noiseSeed, noiseCalls++), t, n, x.dtype());
             logits = clean.add(sigma.mul(Var.constant(noise)));
         }
         int[][] experts = TopK.indices(SmoothLoadFn.rows(logits.data()), k);
@@ -99,7 +100,7 @@ public final class TopKGate extends Module {
     private Routed routeFused(Var x) {
         int t = x.shape()[0], k = spec.topK();
         boolean noisy = isTraining() && spec.addNoise() && wNoise != null;
-        Tensor noise = noisy ? Tensor.randn(mix(noiseSeed, noiseCalls++), x.dtype(), 1, t, spec.numExperts()) : null;
+        Tensor noise = noisy ? GateNoise.draw(mix(noiseSeed, noiseCalls++), t, spec.numExperts(), x.dtype()) : null;
         RouterFn f = new RouterFn(spec, w2 != null, noise);
         java.util.List<Var> in = new java.util.ArrayList<>(java.util.List.of(x, w1.var()));
         if (w2 != null) in.add(w2.var());
