@@ -172,16 +172,20 @@ final class ExpertsFn extends Function {
 
     /**
      * Runs {@code body} over every expert's rows, cut into chunks: whole experts on one thread, and on more threads
-     * chunks of about 1/(8·threads) of all rows, so the threads stay busy to the end whatever the routing. The steps
-     * run this way are row-wise (a GEMM row of C depends only on its own row of A), so the chunking never changes a bit.
+     * chunks of about 1/(8·threads) of all rows (each expert in equal parts, so no unit is a sliver that packs the
+     * expert's weights for a few rows: 3.2-3.6% off a 2-thread pass in an in-process A/B against 256-row chunks), so the
+     * threads stay busy to the end whatever the routing. The steps run this way are row-wise (a GEMM row of C depends
+     * only on its own row of A), so the chunking never changes a bit.
      */
     private void eachRowChunk(RowTask body) {
         int threads = Parallel.threads(), total = d.t * d.k;
         int chunk = threads == 1 ? Integer.MAX_VALUE : Math.max(64, (total / (8 * threads) + 7) / 8 * 8);
         java.util.List<int[]> units = new java.util.ArrayList<>();
-        for (int e = 0; e < n; e++)
-            for (int r0 = 0; r0 < d.tokens[e].length; r0 += chunk)
-                units.add(new int[] {e, r0, (int) Math.min(d.tokens[e].length, (long) r0 + chunk)});
+        for (int e = 0; e < n; e++) {
+            int rows = d.tokens[e].length, parts = (int) Math.max(1, Math.round(rows / (double) chunk));
+            for (int p = 0; p < parts; p++) // equal parts, no sliver: each unit packs the expert's weights once
+                units.add(new int[] {e, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts)});
+        }
         eachUnit(units.size(), i -> body.run(units.get(i)[0], units.get(i)[1], units.get(i)[2]),
                 i -> units.get(i)[2] - units.get(i)[1]);
     }
