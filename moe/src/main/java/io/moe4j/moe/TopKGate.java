@@ -18,7 +18,7 @@ import io.moe4j.tensor.Tensor;
  * {@code weight_noise.weight} [N, C] (initialised to zero) for the noisy top-k gate.
  *
  * <p>Noise is drawn only in training mode, from a counter-based stream: the n-th forward uses
- * seed mix(noiseSeed, n) ({@link GateNoise}), so a checkpoint that stores {@link #noiseCalls()} resumes exactly.
+ * seed {@link GateNoise#seed}(noiseSeed, n), so a checkpoint that stores {@link #noiseCalls()} resumes exactly.
  */
 public final class TopKGate extends Module {
     /** Routing of T tokens: expert ids [T][k], their weights [T, k] and the auxiliary loss (scalar, or null). */
@@ -34,7 +34,7 @@ public final class TopKGate extends Module {
     public TopKGate(int dim, MoeSpec spec, DType dtype, long initSeed) {
         this.spec = spec;
         this.dim = dim;
-        this.noiseSeed = mix(initSeed, 0x5EED); // distinct per layer: layers are built with distinct seeds
+        this.noiseSeed = GateNoise.seed(initSeed, 0x5EED); // distinct per layer: layers are built with distinct seeds
         int n = spec.numExperts();
         if (spec.network() == GateNetwork.MLP) {
             w1 = addParam("gate_network.0.weight", Tensor.randn(initSeed, dtype, 0.02, n, dim));
@@ -75,7 +75,7 @@ public final class TopKGate extends Module {
         boolean noisy = isTraining() && spec.addNoise() && wNoise != null;
         if (noisy) {
             sigma = LinearFn.apply(x, wNoise.var()).softplus().affine(1, spec.noiseEpsilon());
-            Tensor noise = GateNoise.draw(mix(noiseSeed, noiseCalls++), t, n, x.dtype());
+            Tensor noise = GateNoise.draw(GateNoise.seed(noiseSeed, noiseCalls++), t, n, x.dtype());
             logits = clean.add(sigma.mul(Var.constant(noise)));
         }
         int[][] experts = TopK.indices(SmoothLoadFn.rows(logits.data()), k);
@@ -100,7 +100,7 @@ public final class TopKGate extends Module {
     private Routed routeFused(Var x) {
         int t = x.shape()[0], k = spec.topK();
         boolean noisy = isTraining() && spec.addNoise() && wNoise != null;
-        Tensor noise = noisy ? GateNoise.draw(mix(noiseSeed, noiseCalls++), t, spec.numExperts(), x.dtype()) : null;
+        Tensor noise = noisy ? GateNoise.draw(GateNoise.seed(noiseSeed, noiseCalls++), t, spec.numExperts(), x.dtype()) : null;
         RouterFn f = new RouterFn(spec, w2 != null, noise);
         java.util.List<Var> in = new java.util.ArrayList<>(java.util.List.of(x, w1.var()));
         if (w2 != null) in.add(w2.var());
@@ -135,13 +135,6 @@ public final class TopKGate extends Module {
         Tensor c = Tensor.zeros(dtype, counts.length);
         for (int i = 0; i < counts.length; i++) c.storage().set(i, counts[i]);
         return c;
-    }
-
-    static long mix(long seed, long counter) {
-        long z = seed * 0x9E3779B97F4A7C15L + counter;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     public int dim() {

@@ -17,6 +17,11 @@ public final class GateNoise {
 
     private GateNoise() {}
 
+    /** A stream seed from a base seed and a counter (SplitMix64's output of base·γ + counter): one per layer and call. */
+    public static long seed(long base, long counter) {
+        return mix(base * GOLDEN + counter);
+    }
+
     /** [T, N] standard normal values for the call with seed {@code seed}. */
     public static Tensor draw(long seed, int t, int n, DType dtype) {
         double[] v = new double[t * n];

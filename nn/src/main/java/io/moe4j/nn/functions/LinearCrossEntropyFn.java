@@ -156,11 +156,12 @@ public final class LinearCrossEntropyFn extends Function {
      * row order.
      */
     private Tensor weightGradF32(float[] e, float[] s, float coef) {
-        float[] hs = new float[rows * dim], hf = h.storage().f;
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < dim; c++) hs[r * dim + c] = s[r] * hf[h.offset() + r * dim + c];
+        Tensor scaled = ScratchPool.take(rows, dim);
+        float[] hs = scaled.storage().f, hf = h.storage().f;
+        for (int r = 0; r < rows; r++) VecMath.scaleInto(s[r], hf, h.offset() + r * dim, hs, r * dim, dim);
         Tensor gwT = ScratchPool.take(dim, vocab);
         Gemm.sgemm(true, false, dim, vocab, rows, 1f, hs, 0, dim, e, 0, vocab, 0f, gwT.storage().f, 0, vocab);
+        ScratchPool.give(scaled);
         Tensor gw = Tensor.zeros(DType.F32, vocab, dim);
         float[] out = gw.storage().f;
         transpose(gwT.storage().f, dim, vocab, out);
