@@ -18,6 +18,28 @@ public abstract class Function {
     /** Gradients with respect to each input, given the gradient of the output. */
     protected abstract Tensor[] backward(Tensor gradOut);
 
+    /** Gradients this node's backward allocated and handed over ({@link #fresh}); identity, not equality. */
+    private java.util.Set<Tensor> fresh;
+
+    /**
+     * Marks {@code g}, a gradient that backward allocated itself and returns for one input only, as the engine's to
+     * keep: later gradients of that input are then added into it in place rather than into a new sum, and a leaf
+     * takes it as its gradient without a copy. Never mark gradOut, a view of it, a tensor this node keeps, or one
+     * returned for two inputs. Returns {@code g}.
+     */
+    protected final Tensor fresh(Tensor g) {
+        if (g != null) {
+            if (fresh == null) fresh = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            fresh.add(g);
+        }
+        return g;
+    }
+
+    /** Whether backward marked {@code g} with {@link #fresh}. */
+    final boolean isFresh(Tensor g) {
+        return fresh != null && fresh.contains(g);
+    }
+
     /** True when input {@code i} needs a gradient (lets backward skip work). */
     protected final boolean needs(int i) {
         return inputs != null && inputs[i].requiresGrad();

@@ -62,11 +62,12 @@ public final class Grad {
             grads.put(root, prev == null ? seed : Ops.add(prev, seed));
         }
         List<Var> order = topoOrder(roots);
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>()); // sums and fresh gradients: ours to change
         for (int n = order.size() - 1; n >= 0; n--) {
             Var v = order.get(n);
             Tensor g = grads.remove(v);
             if (g == null) continue;
-            if (v.creator == null || v.retainsGrad()) v.accumulateGrad(g);
+            if (v.creator == null || v.retainsGrad()) v.accumulateGrad(g, v.creator == null && owned.contains(g));
             if (v.creator == null) continue;
             Function f = v.creator;
             long t0 = OpProfile.on() ? System.nanoTime() : 0;
@@ -77,10 +78,26 @@ public final class Grad {
                 if (!in.requiresGrad() || gs[i] == null) continue;
                 if (!Arrays.equals(gs[i].shape(), in.data().shape()))
                     throw ShapeException.of(f.key() + " backward", "gradient shape differs from input " + i, gs[i].shape(), in.data().shape());
-                Tensor prev = grads.get(in);
-                grads.put(in, prev == null ? gs[i] : Ops.add(prev, gs[i]));
+                grads.put(in, sum(grads.get(in), gs[i], f.isFresh(gs[i]), owned));
             }
         }
+    }
+
+    /**
+     * prev + g (g alone when prev is null). An owned operand takes the other in place (one pass, no new tensor; the
+     * sum is the same either way round); otherwise the sum is a new tensor, owned from then on.
+     */
+    private static Tensor sum(Tensor prev, Tensor g, boolean gFresh, Set<Tensor> owned) {
+        if (gFresh) owned.add(g);
+        if (prev == null) return g;
+        Tensor into = owned.contains(prev) ? prev : gFresh ? g : null;
+        if (into == null) {
+            Tensor s = Ops.add(prev, g);
+            owned.add(s);
+            return s;
+        }
+        Backends.current().accumulate(into, into == prev ? g : prev);
+        return into;
     }
 
     /** Nodes reachable from root, each after all of its inputs (iterative DFS, no recursion limit). */

@@ -68,8 +68,9 @@ public final class Var {
         if (!gradIsBuffer) grad = null;
     }
 
-    void accumulateGrad(Tensor g) {
-        if (grad == null) grad = Ops.copy(g);
+    /** Adds g into the gradient; with {@code adopt} (g is the engine's, referenced nowhere else) the first g is kept, not copied. */
+    void accumulateGrad(Tensor g, boolean adopt) {
+        if (grad == null) grad = adopt ? g : Ops.copy(g);
         else Backends.current().accumulate(grad, g);
     }
 

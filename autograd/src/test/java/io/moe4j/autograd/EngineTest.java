@@ -97,4 +97,57 @@ class EngineTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, c::backward);
         assertTrue(e.getMessage().contains("does not require grad"), e.getMessage());
     }
+
+    /** y = k·x, with its gradient k·g in a new tensor, marked fresh or not; or passed through unchanged (k = 0). */
+    private static final class Scale extends Function {
+        final double k;
+        final boolean mark;
+
+        Scale(double k, boolean mark) {
+            this.k = k;
+            this.mark = mark;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... x) {
+            return k == 0 ? x[0] : Ops.scale(x[0], k);
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            if (k == 0) return new Tensor[] {g}; // gradOut itself: never the engine's to change
+            Tensor out = Ops.scale(g, k);
+            return new Tensor[] {mark ? fresh(out) : out};
+        }
+    }
+
+    @Test
+    void freshGradientsAreSummedInPlaceWithoutTouchingOthers() {
+        // x feeds four nodes: fresh 2x, pass-through, fresh 3x, plain 5x; dy/dx = 2 + 1 + 3 + 5 = 11 per element
+        for (boolean[] marks : new boolean[][] {{true, true}, {false, false}, {true, false}, {false, true}}) {
+            Var x = Var.param(t(1, 2, 3));
+            Var y = Function.apply(new Scale(2, marks[0]), x).add(Function.apply(new Scale(0, false), x))
+                    .add(Function.apply(new Scale(3, marks[1]), x)).add(Function.apply(new Scale(5, false), x));
+            Tensor seed = t(1, -1, 0.5);
+            y.backward(seed);
+            assertArrayEquals(new double[] {1, -1, 0.5}, seed.toDoubleArray(), 0, "the caller's seed is not written into");
+            assertArrayEquals(new double[] {11, -11, 5.5}, x.grad().toDoubleArray(), 1e-15);
+            Var.backward(java.util.List.of(y), java.util.List.of(seed)); // y's graph again: the kept gradient accumulates
+            assertArrayEquals(new double[] {22, -22, 11}, x.grad().toDoubleArray(), 1e-15);
+        }
+    }
+
+    @Test
+    void aLeafKeepsAFreshGradientWithoutACopyButNotAPassedThroughOne() {
+        Var x = Var.param(t(1, 2));
+        Var y = Function.apply(new Scale(2, true), x);
+        Tensor seed = t(1, 1);
+        y.backward(seed);
+        assertArrayEquals(new double[] {2, 2}, x.grad().toDoubleArray(), 0);
+        Var z = Var.param(t(1, 2));
+        Function.apply(new Scale(0, false), z).backward(seed);
+        assertNotSame(seed, z.grad(), "a gradient the engine does not own is copied");
+        z.grad().storage().set(0, 7);
+        assertEquals(1.0, seed.toDoubleArray()[0], 0);
+    }
 }

@@ -94,6 +94,8 @@ public final class BenchCommands implements CommandProvider {
             System.out.printf(java.util.Locale.ROOT, "dense FFN 288->768:            %8.1f ms%n", r.denseMs());
             System.out.printf(java.util.Locale.ROOT, "MoE FFN 8x96 top-2 noisy gate: %8.1f ms%n", r.moeMs());
             System.out.printf(java.util.Locale.ROOT, "speed-up MoE vs dense: %.2fx (ideal N/k = 4)%n", r.speedup());
+            System.out.printf(java.util.Locale.ROOT, "per-pair speed-up (dense pass / next MoE pass): median %.2fx, quartiles %.2f-%.2f%n",
+                    r.pairMedian(), r.pairLow(), r.pairHigh());
             return 0;
         }
     }

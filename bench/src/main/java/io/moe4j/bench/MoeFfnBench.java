@@ -20,7 +20,12 @@ import java.util.Arrays;
 public final class MoeFfnBench {
     private MoeFfnBench() {}
 
-    public record Result(double denseMs, double moeMs) {
+    /**
+     * Medians of the dense and MoE passes, and the quartiles of the per-pair ratios (each dense pass over the MoE pass
+     * that follows it): the machine's speed drifts by up to a third within a run, and a pair sees one state of it, so
+     * the per-pair median is the steadier estimate of the speed-up.
+     */
+    public record Result(double denseMs, double moeMs, double pairLow, double pairMedian, double pairHigh) {
         public double speedup() { return denseMs / moeMs; }
     }
 
@@ -40,7 +45,10 @@ public final class MoeFfnBench {
                 if (i >= 0) { d[i] = td; m[i] = tm; }
             }
         });
-        return new Result(median(d), median(m));
+        double[] ratio = new double[reps];
+        for (int i = 0; i < reps; i++) ratio[i] = d[i] / m[i];
+        Arrays.sort(ratio);
+        return new Result(median(d), median(m), ratio[reps / 4], median(ratio), ratio[(3 * reps) / 4]);
     }
 
     private static void randomise(FeedForward f) {

@@ -28,7 +28,7 @@ import java.util.function.IntConsumer;
  * the bits do not depend on the thread count. F32 intermediates come from {@link ScratchPool}; F64 (for GradCheck)
  * runs the same steps with scalar double loops.
  *
- * <p>Backward: gY = g[t]·s·sf; ds = sf·⟨g[t], E(x)⟩; gA = gY·D; gD = gYᵀ·A; gH1 = gA⊙h2⊙silu'(h1),
+ * <p>Backward, with w = s·sf: u = g[t]·D; ds = sf·⟨g[t], E(x)⟩ = sf·⟨u, A⟩; gA = w·u; gD = g[t]ᵀ·(w·A); gH1 = gA⊙h2⊙silu'(h1),
  * gH2 = gA⊙silu(h1); gX = gH1·G + gH2·U; gG = gH1ᵀ·X; gU = gH2ᵀ·X; gx[t] = Σ_j gX of its k pairs.
  */
 final class ExpertsFn extends Function {
@@ -106,6 +106,7 @@ final class ExpertsFn extends Function {
             gemmRows(act[e], wd[e], true, ye[e], r0, r1);
         });
         Tensor out = combine(ye, true);
+        ScratchPool.give(ye); // backward needs the experts' outputs only through ⟨g·D, act⟩
         boolean tracked = false;
         for (int i = 0; i < 2 + 3 * n; i++) tracked |= needs(i);
         if (!tracked) release(); // no backward will come (inference)
@@ -127,9 +128,10 @@ final class ExpertsFn extends Function {
             gxe[e] = scratch(dt, rows, dim);
         }
         eachRowChunk((e, r0, r1) -> { // row-wise steps: any chunking gives the same bits
-            scaledRows(g, e, gs, gy[e], r0, r1);
+            gatherRows(g, d.tokens[e], gy[e], r0, r1);
             Tensor ga = scratch(dt, r1 - r0, wg[e].size(0));
             gemmRows(gy[e].narrow(0, r0, r1 - r0), wd[e], false, ga, 0, r1 - r0);
+            scoreRows(e, ga, gs, r0, r1);
             swigluBackward(ga, h[e], gh[e], r0, r1);
             ScratchPool.give(ga);
             gemmRows(gh[e], w12[e], false, gxe[e], r0, r1);
@@ -149,7 +151,7 @@ final class ExpertsFn extends Function {
         grads[1] = gs;
         release();
         for (Tensor[] ts : new Tensor[][] {gy, gh, gxe}) ScratchPool.give(ts);
-        for (int i = 0; i < grads.length; i++) if (!needs(i)) grads[i] = null;
+        for (int i = 0; i < grads.length; i++) grads[i] = needs(i) ? fresh(grads[i]) : null;
         return grads;
     }
 
@@ -161,7 +163,7 @@ final class ExpertsFn extends Function {
     /** Hands the forward's saved buffers back to the pool; after this, backward is refused. */
     private void release() {
         released = true;
-        for (Tensor[] ts : new Tensor[][] {xe, h, act, ye}) ScratchPool.give(ts);
+        for (Tensor[] ts : new Tensor[][] {xe, h, act}) ScratchPool.give(ts);
     }
 
     // ---------------------------------------------------------------- scheduling
@@ -267,21 +269,28 @@ final class ExpertsFn extends Function {
         return out;
     }
 
-    /** gY rows [r0, r1) of expert e = g[token] · s · sf; writes ds = sf·⟨g[token], E(x)⟩ into {@code gs}. */
-    private void scaledRows(Tensor g, int e, Tensor gs, Tensor gy, int r0, int r1) {
-        int c = dim;
-        Storage gst = g.storage(), out = gy.storage(), y = ye[e].storage(), sc = s.storage();
+    /**
+     * Rows [r0, r1) of expert e, with gA holding those rows of g[token]·D from row 0: ds = sf·⟨g[token], E(x)⟩ =
+     * sf·⟨g[token]·D, act⟩ (an m-long dot instead of a C-long one, and the experts' outputs need not be kept), written
+     * into {@code gs}; then gA and act are scaled by w = s·sf, so gA = gY·D and gYᵀ·act is the down projection's
+     * gradient with the unscaled g rows.
+     */
+    private void scoreRows(int e, Tensor gA, Tensor gs, int r0, int r1) {
+        int m = gA.size(1);
+        Storage ga = gA.storage(), a = act[e].storage(), sc = s.storage();
         for (int r = r0; r < r1; r++) {
-            int pair = d.pairs[e][r], go = g.offset() + d.tokens[e][r] * c;
+            int pair = d.pairs[e][r], go = (r - r0) * m, ao = r * m;
             double w = sc.get(s.offset() + pair) * sf;
-            if (out.dtype == DType.F32) {
-                gs.storage().f[pair] = (float) sf * VecMath.dot(gst.f, go, y.f, r * c, c);
-                VecMath.scaleInto((float) w, gst.f, go, out.f, r * c, c);
+            if (ga.dtype == DType.F32) {
+                gs.storage().f[pair] = (float) sf * VecMath.dot(ga.f, go, a.f, ao, m);
+                VecMath.scaleInto((float) w, ga.f, go, ga.f, go, m);
+                VecMath.scaleInto((float) w, a.f, ao, a.f, ao, m);
             } else {
                 double dot = 0;
-                for (int i = 0; i < c; i++) {
-                    dot += gst.d[go + i] * y.d[r * c + i];
-                    out.d[r * c + i] = gst.d[go + i] * w;
+                for (int i = 0; i < m; i++) {
+                    dot += ga.d[go + i] * a.d[ao + i];
+                    ga.d[go + i] *= w;
+                    a.d[ao + i] *= w;
                 }
                 gs.storage().d[pair] = sf * dot;
             }

@@ -109,6 +109,28 @@ public final class SmoothLoad {
                 + d * (h6 / 5040 + d * (-h7 / 40320))))))));
     }
 
+    private static final float INV_SQRT_2PI_F = (float) INV_SQRT_2PI;
+    // Abramowitz & Stegun 26.2.17 (Hastings): Φ(z) = 1 − φ(z)·(b1·s + ... + b5·s⁵), s = 1/(1 + p·z), z ≥ 0, |error| < 7.5e-8
+    private static final float AS_P = 0.2316419f, AS_B1 = 0.319381530f, AS_B2 = -0.356563782f, AS_B3 = 1.781477937f,
+            AS_B4 = -1.821255978f, AS_B5 = 1.330274429f;
+
+    /**
+     * Float32 Φ and φ over {@code len} values: pdf[po + i] = φ(z[zo + i]) from one vectorised exp over the block,
+     * and cdf[co + i] = Φ(z[zo + i]) by Abramowitz and Stegun 26.2.17 (absolute error below 7.5e-8, about float32's
+     * spacing near 1). For the F32 router, whose other arithmetic is float32 too, as torch's float32 normal CDF is;
+     * pdf and cdf may not overlap z.
+     */
+    public static void normalCdf(float[] z, int zo, float[] pdf, int po, float[] cdf, int co, int len) {
+        for (int i = 0; i < len; i++) pdf[po + i] = -0.5f * z[zo + i] * z[zo + i];
+        io.moe4j.tensor.cpu.FloatMath.exp(pdf, po, pdf, po, len);
+        for (int i = 0; i < len; i++) {
+            float v = z[zo + i], f = pdf[po + i] * INV_SQRT_2PI_F, s = 1f / (1f + AS_P * Math.abs(v));
+            float tail = f * s * (AS_B1 + s * (AS_B2 + s * (AS_B3 + s * (AS_B4 + s * AS_B5))));
+            pdf[po + i] = f;
+            cdf[co + i] = v >= 0 ? 1f - tail : tail;
+        }
+    }
+
     /** Marsaglia's series Φ(z) = 1/2 + φ(z)·(z + z³/3 + z⁵/(3·5) + ...), summed until it stops changing; |z| ≤ 3. */
     static double seriesCdf(double z) {
         double q = z * z, term = z, sum = z, prev = Double.NaN;

@@ -41,6 +41,6 @@ public final class LinearFn extends Function {
             Tensor g2 = g.reshape(-1, out), x2 = x.reshape(-1, in);
             gw = Ops.matmul(g2.transpose(0, 1), x2);
         }
-        return new Tensor[] {gx, gw};
+        return new Tensor[] {fresh(gx), fresh(gw)};
     }
 }

@@ -52,7 +52,7 @@ public final class SwiGluFn extends Function {
             float[] gf = g.storage().f, x = a.storage().f, y = b.storage().f, oa = ga.storage().f, ob = gb.storage().f;
             int go = g.offset(), ao = a.offset(), bo = b.offset();
             floatBlocks(a.numel(), (off, n) -> FloatMath.swigluBackward(gf, go + off, x, ao + off, y, bo + off, oa, off, ob, off, n));
-            return new Tensor[] {needs(0) ? ga : null, needs(1) ? gb : null};
+            return new Tensor[] {needs(0) ? fresh(ga) : null, needs(1) ? fresh(gb) : null};
         }
         blocks(a.numel(), (off, n, x, y, gr) -> {
             Rows.load(g.storage(), g.offset() + off, gr, 0, n);
@@ -65,7 +65,7 @@ public final class SwiGluFn extends Function {
             Rows.store(x, 0, ga.storage(), off, n);
             Rows.store(y, 0, gb.storage(), off, n);
         });
-        return new Tensor[] {needs(0) ? ga : null, needs(1) ? gb : null};
+        return new Tensor[] {needs(0) ? fresh(ga) : null, needs(1) ? fresh(gb) : null};
     }
 
     private interface FloatBlock {
