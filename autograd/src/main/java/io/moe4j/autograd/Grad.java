@@ -73,14 +73,30 @@ public final class Grad {
             long t0 = OpProfile.on() ? System.nanoTime() : 0;
             Tensor[] gs = f.backward(g);
             if (t0 != 0) OpProfile.add(f.key(), true, System.nanoTime() - t0);
+            Tensor ownedView = owned.remove(g) ? ownedView(g, gs) : null; // g is spent: only a single view of it stays ours
             for (int i = 0; i < f.inputs.length; i++) {
                 Var in = f.inputs[i];
                 if (!in.requiresGrad() || gs[i] == null) continue;
                 if (!Arrays.equals(gs[i].shape(), in.data().shape()))
                     throw ShapeException.of(f.key() + " backward", "gradient shape differs from input " + i, gs[i].shape(), in.data().shape());
-                grads.put(in, sum(grads.get(in), gs[i], f.isFresh(gs[i]), owned));
+                grads.put(in, sum(grads.get(in), gs[i], f.isFresh(gs[i]) || gs[i] == ownedView, owned));
             }
         }
+    }
+
+    /**
+     * The one gradient in {@code gs} that is or views the storage of {@code g}, an owned gradient just spent (a
+     * reshape's or a transpose's backward): it inherits the ownership. Null when none does, or when several do (an
+     * add hands one tensor to both inputs, and neither may then add into it in place).
+     */
+    private static Tensor ownedView(Tensor g, Tensor[] gs) {
+        Tensor view = null;
+        for (Tensor t : gs) {
+            if (t == null || t.storage() != g.storage()) continue;
+            if (view != null) return null;
+            view = t;
+        }
+        return view;
     }
 
     /**

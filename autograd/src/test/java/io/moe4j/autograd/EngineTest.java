@@ -121,6 +121,19 @@ class EngineTest {
         }
     }
 
+    /** a + b whose backward returns gradOut itself to both inputs. */
+    private static final class Pair extends Function {
+        @Override
+        protected Tensor forward(Tensor... x) {
+            return Ops.add(x[0], x[1]);
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            return new Tensor[] {g, g};
+        }
+    }
+
     @Test
     void freshGradientsAreSummedInPlaceWithoutTouchingOthers() {
         // x feeds four nodes: fresh 2x, pass-through, fresh 3x, plain 5x; dy/dx = 2 + 1 + 3 + 5 = 11 per element
@@ -144,6 +157,18 @@ class EngineTest {
         Tensor seed = t(1, 1);
         y.backward(seed);
         assertArrayEquals(new double[] {2, 2}, x.grad().toDoubleArray(), 0);
+        // p = r1 + r2 gets an owned gradient G (2 + 3 = 5) and hands that one tensor to both inputs, so neither may own
+        // it: r1's other gradient (7) must not be added into what r2 holds
+        for (int arrangement = 0; arrangement < 4; arrangement++) {
+            Var r1 = Var.param(t(1, 2)), r2 = Var.param(t(3, 4));
+            Var p = Function.apply(new Pair(), r1, r2);
+            Var a = Function.apply(new Scale(2, true), p).add(Function.apply(new Scale(3, true), p));
+            Var b = Function.apply(new Scale(7, true), r1);
+            if (arrangement < 2) (arrangement == 0 ? a.add(b) : b.add(a)).sumAll().backward();
+            else Var.backward(arrangement == 2 ? java.util.List.of(a, b) : java.util.List.of(b, a), java.util.List.of(t(1, 1), t(1, 1)));
+            assertArrayEquals(new double[] {12, 12}, r1.grad().toDoubleArray(), 0, "arrangement " + arrangement);
+            assertArrayEquals(new double[] {5, 5}, r2.grad().toDoubleArray(), 0, "arrangement " + arrangement);
+        }
         Var z = Var.param(t(1, 2));
         Function.apply(new Scale(0, false), z).backward(seed);
         assertNotSame(seed, z.grad(), "a gradient the engine does not own is copied");

@@ -176,6 +176,29 @@ class SmoothLoadTest {
     }
 
     @Test
+    void float32FormAgreesWithErfcToItsStatedBound() {
+        int n = 36_001;
+        float[] z = new float[n], pdf = new float[n], cdf = new float[n];
+        for (int i = 0; i < n; i++) z[i] = (i - 18_000) / 2000f; // [-9, 9]
+        SmoothLoad.normalCdf(z, 0, pdf, 0, cdf, 0, n);
+        double worstCdf = 0, worstPdf = 0;
+        for (int i = 0; i < n; i++) {
+            double want = 0.5 * org.apache.commons.math3.special.Erf.erfc(-z[i] / Math.sqrt(2)), dens = SmoothLoad.normalPdf(z[i]);
+            worstCdf = Math.max(worstCdf, Math.abs(cdf[i] - want));
+            // exp(−z²/2) in float32: z²/2 carries a relative rounding of ~1.2e-7, i.e. an absolute one of ~6e-8·z²
+            worstPdf = Math.max(worstPdf, Math.abs(pdf[i] - dens) / dens / (1 + z[i] * z[i] / 2));
+        }
+        assertTrue(worstCdf < 1.5e-7, "Φ: A&S 26.2.17 gives |error| < 7.5e-8, plus float32's φ and rounding; worst " + worstCdf);
+        assertTrue(worstPdf < 3e-7, "φ relative error over 1 + z²/2: " + worstPdf);
+        assertEquals(0.5f, cdf[18_000], 0f); // z = 0
+        float[] far = {-20f, 20f, Float.NaN}, fp = new float[3], fc = new float[3];
+        SmoothLoad.normalCdf(far, 0, fp, 0, fc, 0, 3);
+        assertEquals(0f, fc[0], 0f);
+        assertEquals(1f, fc[1], 0f);
+        assertTrue(Float.isNaN(fc[2]));
+    }
+
+    @Test
     void rejectsNonPositiveSigma() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SmoothLoad.load(new double[][] {{0, 1}}, new double[][] {{0, 1}}, new double[][] {{1, 0}}, 1, InRule.SHAZEER));
