@@ -35,6 +35,19 @@ public abstract class Function {
         return g;
     }
 
+    /** Set by the engine around backward: per input, the gradient it holds and owns so far, else null. */
+    Tensor[] held;
+
+    /**
+     * The gradient the engine has gathered so far for input {@code i} from nodes that ran backward before this one,
+     * when it is the engine's to change (a sum, or a gradient marked {@link #fresh}); else null. Only during
+     * backward. A backward may add its own gradient for input i into it in place (a GEMM with beta = 1, say) and
+     * return null for i, which spares a tensor and the engine's add.
+     */
+    protected final Tensor heldGrad(int i) {
+        return held == null ? null : held[i];
+    }
+
     /** Whether backward marked {@code g} with {@link #fresh}. */
     final boolean isFresh(Tensor g) {
         return fresh != null && fresh.contains(g);

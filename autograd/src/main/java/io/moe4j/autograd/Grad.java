@@ -71,7 +71,13 @@ public final class Grad {
             if (v.creator == null) continue;
             Function f = v.creator;
             long t0 = OpProfile.on() ? System.nanoTime() : 0;
-            Tensor[] gs = f.backward(g);
+            f.held = held(f, grads, owned);
+            Tensor[] gs;
+            try {
+                gs = f.backward(g);
+            } finally {
+                f.held = null;
+            }
             if (t0 != 0) OpProfile.add(f.key(), true, System.nanoTime() - t0);
             Tensor ownedView = owned.remove(g) ? ownedView(g, gs) : null; // g is spent: only a single view of it stays ours
             for (int i = 0; i < f.inputs.length; i++) {
@@ -82,6 +88,16 @@ public final class Grad {
                 grads.put(in, sum(grads.get(in), gs[i], f.isFresh(gs[i]) || gs[i] == ownedView, owned));
             }
         }
+    }
+
+    /** Per input of f, the gradient gathered so far when the engine owns it (see {@link Function#heldGrad}). */
+    private static Tensor[] held(Function f, Map<Var, Tensor> grads, Set<Tensor> owned) {
+        Tensor[] h = new Tensor[f.inputs.length];
+        for (int i = 0; i < h.length; i++) {
+            Tensor p = grads.get(f.inputs[i]);
+            if (p != null && owned.contains(p)) h[i] = p;
+        }
+        return h;
     }
 
     /**

@@ -134,6 +134,51 @@ class EngineTest {
         }
     }
 
+    /** y = k·x; backward adds k·g into the engine's held gradient when there is one (and returns null), else returns it. */
+    private static final class ScaleInto extends Function {
+        final double k;
+        int heldSeen;
+
+        ScaleInto(double k) {
+            this.k = k;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... x) {
+            return Ops.scale(x[0], k);
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor held = heldGrad(0), mine = Ops.scale(g, k);
+            if (held == null) return new Tensor[] {mine};
+            heldSeen++;
+            Backends.current().accumulate(held, mine);
+            return new Tensor[] {null};
+        }
+    }
+
+    @Test
+    void aBackwardMayAddIntoTheGradientTheEngineHolds() {
+        int heldWhenFresh = 0;
+        for (boolean fresh : new boolean[] {true, false})
+            for (int arrangement = 0; arrangement < 2; arrangement++) {
+                Var x = Var.param(t(1, 2));
+                ScaleInto into = new ScaleInto(3);
+                Var a = Function.apply(new Scale(2, fresh), x), b = Function.apply(into, x);
+                (arrangement == 0 ? a.add(b) : b.add(a)).sumAll().backward();
+                assertArrayEquals(new double[] {5, 5}, x.grad().toDoubleArray(), 0);
+                if (!fresh) assertEquals(0, into.heldSeen, "a gradient the engine does not own is never held out");
+                else heldWhenFresh += into.heldSeen;
+            }
+        assertTrue(heldWhenFresh > 0, "the fresh 2x gradient is held out when the other node runs after it");
+        Var x = Var.param(t(1, 2));
+        ScaleInto into = new ScaleInto(3);
+        Function.apply(new Scale(2, true), x).add(Function.apply(into, Function.apply(new Scale(1, false), x))).sumAll().backward();
+        assertEquals(0, into.heldSeen, "only the gradient of its own input");
+        assertArrayEquals(new double[] {5, 5}, x.grad().toDoubleArray(), 0);
+    }
+
     @Test
     void freshGradientsAreSummedInPlaceWithoutTouchingOthers() {
         // x feeds four nodes: fresh 2x, pass-through, fresh 3x, plain 5x; dy/dx = 2 + 1 + 3 + 5 = 11 per element

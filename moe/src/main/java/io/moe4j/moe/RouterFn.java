@@ -215,7 +215,11 @@ final class RouterFn extends Function {
         }
         int blocks = (t + BLOCK - 1) / BLOCK;
         boolean f32 = dtype == DType.F32;
-        float[] gf = f32 ? new float[t * r] : null, gxf = f32 && needs(0) ? new float[t * c] : null;
+        Tensor held = f32 && needs(0) ? heldGrad(0) : null; // the experts' x-gradient: G·W is added into it in place
+        boolean into = held != null && held.isContiguous();
+        float[] gf = f32 ? new float[t * r] : null, gxf = !f32 || !needs(0) ? null : into ? held.storage().f : new float[t * c];
+        int gxo = into ? held.offset() : 0;
+        float gxBeta = into ? 1f : 0f;
         double[] gd = f32 ? null : new double[t * r], gxd = !f32 && needs(0) ? new double[t * c] : null;
         float[][] partF = f32 ? new float[blocks][r * c] : null;
         double[][] partD = f32 ? null : new double[blocks][r * c];
@@ -226,7 +230,7 @@ final class RouterFn extends Function {
                 int t0 = b * BLOCK, t1 = Math.min(t, t0 + BLOCK), m = t1 - t0;
                 for (int i = t0; i < t1; i++) tokenBackward(i, g, dImp, dLoad, w2Part[b], scratch, gf, gd);
                 if (f32) { // gx = G · W, and this block's share of dW = Gᵀ · x
-                    if (gxf != null) Gemm.sgemm(false, false, m, c, r, 1f, gf, t0 * r, r, wf, 0, c, 0f, gxf, t0 * c, c);
+                    if (gxf != null) Gemm.sgemm(false, false, m, c, r, 1f, gf, t0 * r, r, wf, 0, c, gxBeta, gxf, gxo + t0 * c, c);
                     // as xᵀ·G [C, R]: A = xᵀ is read in place (R ≤ 2 register tiles wide), 1.5x faster than Gᵀ·x, which packs x
                     Gemm.sgemm(true, false, c, r, m, 1f, xf, xo + t0 * c, c, gf, t0 * r, r, 0f, partF[b], 0, r);
                 } else {
@@ -248,7 +252,7 @@ final class RouterFn extends Function {
         }));
         Tensor gw = f32 ? Tensor.of(transpose(blockSum(partF), c, r), r, c) : Tensor.of(blockSum(partD), r, c);
         Tensor[] grads = new Tensor[2 + (mlp ? 1 : 0) + (noisy ? 1 : 0)];
-        grads[0] = gxf != null ? Tensor.of(gxf, t, c) : gxd != null ? Tensor.of(gxd, t, c) : null;
+        grads[0] = into ? null : gxf != null ? Tensor.of(gxf, t, c) : gxd != null ? Tensor.of(gxd, t, c) : null;
         grads[1] = gw.narrow(0, 0, n).contiguous();
         if (mlp) grads[2] = Tensor.of(blockSum(w2Part), n, n).to(dtype);
         if (noisy) grads[grads.length - 1] = gw.narrow(0, n, n).contiguous();
