@@ -13,7 +13,8 @@ import io.moe4j.tensor.Tensor;
  * {@code weight_gate.j} [m_j, C], {@code weight_up.j} [m_j, C], {@code weight_down.j} [C, m_j]
  * (METHOD.md §9.1, no {@code .weight} suffix). All gate slices are registered first, then all up,
  * then all down, so in the model's flat parameter buffer each projection's experts lie stacked
- * back to back.
+ * back to back. A bank starts with each expert's gate and up rows in one block, so the fused layer reads them as one
+ * [2·m_j, C] matrix without stacking them (a {@link io.moe4j.nn.ParameterBuffer} then moves them apart).
  */
 public final class ExpertBank extends Module {
     private final int dim;
@@ -27,8 +28,13 @@ public final class ExpertBank extends Module {
         gate = new Param[n];
         up = new Param[n];
         down = new Param[n];
-        for (int j = 0; j < n; j++) gate[j] = addParam("weight_gate." + j, Tensor.randn(seed + 3L * j, dtype, 0.02, sizes[j], dim));
-        for (int j = 0; j < n; j++) up[j] = addParam("weight_up." + j, Tensor.randn(seed + 3L * j + 1, dtype, 0.02, sizes[j], dim));
+        Tensor[] pairs = new Tensor[n]; // expert j's gate and up rows in one [2·m_j, C] block, until a ParameterBuffer moves them
+        for (int j = 0; j < n; j++) {
+            pairs[j] = Tensor.randn(seed + 3L * j, dtype, 0.02, 2 * sizes[j], dim);
+            io.moe4j.tensor.Backends.current().copyInto(pairs[j].narrow(0, sizes[j], sizes[j]), Tensor.randn(seed + 3L * j + 1, dtype, 0.02, sizes[j], dim));
+        }
+        for (int j = 0; j < n; j++) gate[j] = addParam("weight_gate." + j, pairs[j].narrow(0, 0, sizes[j]));
+        for (int j = 0; j < n; j++) up[j] = addParam("weight_up." + j, pairs[j].narrow(0, sizes[j], sizes[j]));
         for (int j = 0; j < n; j++) down[j] = addParam("weight_down." + j, Tensor.randn(seed + 3L * j + 2, dtype, 0.02, dim, sizes[j]));
     }
 

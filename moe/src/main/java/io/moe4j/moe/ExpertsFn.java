@@ -224,8 +224,10 @@ final class ExpertsFn extends Function {
 
     // ---------------------------------------------------------------- row kernels (F32 vector, F64 scalar)
 
-    /** [g; u] stacked along rows into a new contiguous tensor (both [m, C]). */
+    /** [g; u] stacked along rows (both [m, C]): a view when u's rows follow g's in one storage, else a new tensor. */
     private static Tensor stack(Tensor g, Tensor u) {
+        if (g.isContiguous() && u.isContiguous() && g.storage() == u.storage() && u.offset() == g.offset() + g.numel())
+            return new Tensor(g.storage(), new int[] {2 * g.size(0), g.size(1)}, new int[] {g.size(1), 1}, g.offset());
         Tensor gc = g.contiguous(), uc = u.contiguous(), out = Tensor.zeros(g.dtype(), 2 * g.size(0), g.size(1));
         int len = gc.numel();
         Storage o = out.storage();
