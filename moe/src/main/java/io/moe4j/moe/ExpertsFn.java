@@ -94,14 +94,18 @@ final class ExpertsFn extends Function {
         for (int e = 0; e < n; e++) {
             int rows = d.tokens[e].length, m = wg[e].size(0);
             w12[e] = stack(wg[e], wu[e]); // [2m, C]: one GEMM for gate and up
-            xe[e] = scratch(dt, rows, dim);
+            xe[e] = dt == DType.F32 ? null : scratch(dt, rows, dim); // F32 GEMMs read x's rows through the token index
             h[e] = scratch(dt, rows, 2 * m); // [h1 | h2]
             act[e] = scratch(dt, rows, m);
             ye[e] = scratch(dt, rows, dim);
         }
         eachRowChunk((e, r0, r1) -> {
-            gatherRows(x, d.tokens[e], xe[e], r0, r1);
-            gemmRows(xe[e], w12[e], true, h[e], r0, r1);
+            if (xe[e] == null) {
+                gemmTokenRows(x, e, w12[e], true, h[e], r0, r1);
+            } else {
+                gatherRows(x, d.tokens[e], xe[e], r0, r1);
+                gemmRows(xe[e], w12[e], true, h[e], r0, r1);
+            }
             swiglu(h[e], act[e], r0, r1);
             gemmRows(act[e], wd[e], true, ye[e], r0, r1);
         });
@@ -123,14 +127,18 @@ final class ExpertsFn extends Function {
         Tensor[] gy = new Tensor[n], gh = new Tensor[n], gxe = new Tensor[n], grads = new Tensor[2 + 3 * n];
         for (int e = 0; e < n; e++) {
             int rows = d.tokens[e].length, m = wg[e].size(0);
-            gy[e] = scratch(dt, rows, dim);
+            gy[e] = dt == DType.F32 ? null : scratch(dt, rows, dim); // F32 reads g's rows through the token index
             gh[e] = scratch(dt, rows, 2 * m); // [gH1 | gH2]
             gxe[e] = scratch(dt, rows, dim);
         }
         eachRowChunk((e, r0, r1) -> { // row-wise steps: any chunking gives the same bits
-            gatherRows(g, d.tokens[e], gy[e], r0, r1);
             Tensor ga = scratch(dt, r1 - r0, wg[e].size(0));
-            gemmRows(gy[e].narrow(0, r0, r1 - r0), wd[e], false, ga, 0, r1 - r0);
+            if (dt == DType.F32) {
+                gemmTokenRows(g, e, wd[e], false, ga, r0, r1);
+            } else {
+                gatherRows(g, d.tokens[e], gy[e], r0, r1);
+                gemmRows(gy[e].narrow(0, r0, r1 - r0), wd[e], false, ga, 0, r1 - r0);
+            }
             scoreRows(e, ga, gs, r0, r1);
             swigluBackward(ga, h[e], gh[e], r0, r1);
             ScratchPool.give(ga);
@@ -139,10 +147,10 @@ final class ExpertsFn extends Function {
         eachUnit(2 * n, u -> { // weight gradients sum over an expert's rows: one whole GEMM each
             int e = u / 2;
             if (u % 2 == 0) {
-                grads[2 + 2 * n + e] = Ops.matmul(gy[e].transpose(0, 1), act[e]);
+                grads[2 + 2 * n + e] = dt == DType.F32 ? tokenRowsT(g, e, act[e], true) : Ops.matmul(gy[e].transpose(0, 1), act[e]);
                 return;
             }
-            Tensor gw12 = Ops.matmul(gh[e].transpose(0, 1), xe[e]);
+            Tensor gw12 = dt == DType.F32 ? tokenRowsT(x, e, gh[e], false) : Ops.matmul(gh[e].transpose(0, 1), xe[e]);
             int m = wg[e].shape()[0];
             grads[2 + e] = gw12.narrow(0, 0, m);
             grads[2 + n + e] = gw12.narrow(0, m, m);
@@ -207,6 +215,31 @@ final class ExpertsFn extends Function {
                 if (cost.applyAsLong(u) > 0) body.accept(u);
             }
         }));
+    }
+
+    /**
+     * out rows [r0, r1) = src[tokens of expert e, rows r0..r1) · op(b) (F32): the GEMM reads src's rows through the
+     * token index ({@link Gemm#sgemmGathered}), so the expert's rows are never copied out. out is contiguous from 0 with
+     * its own rows [r0, r1) at row r0, or holds just those rows from row 0 when it has r1 − r0 rows.
+     */
+    private void gemmTokenRows(Tensor src, int e, Tensor b, boolean bT, Tensor out, int r0, int r1) {
+        int nn = out.size(1), rows = r1 - r0, at = out.size(0) == rows ? 0 : r0;
+        if (rows == 0) return;
+        Gemm.sgemmGathered(false, bT, rows, nn, dim, 1f, src.storage().f, src.offset(), dim, d.tokens[e], r0, b.storage().f, b.offset(),
+                bT ? dim : nn, null, 0, 0f, out.storage().f, at * nn, nn);
+    }
+
+    /**
+     * A weight gradient with the expert's token rows of src (F32): src[tokens]ᵀ·other [C, w] when {@code srcFirst}, else
+     * otherᵀ·src[tokens] [w, C], where other [rows, w] is contiguous from 0.
+     */
+    private Tensor tokenRowsT(Tensor src, int e, Tensor other, boolean srcFirst) {
+        int rows = d.tokens[e].length, w = other.size(1);
+        float[] s = src.storage().f, o = other.storage().f;
+        Tensor out = Tensor.zeros(DType.F32, srcFirst ? dim : w, srcFirst ? w : dim);
+        if (srcFirst) Gemm.sgemmGathered(true, false, dim, w, rows, 1f, s, src.offset(), dim, d.tokens[e], 0, o, 0, w, null, 0, 0f, out.storage().f, 0, w);
+        else Gemm.sgemmGathered(true, false, w, dim, rows, 1f, o, 0, w, null, 0, s, src.offset(), dim, d.tokens[e], 0, 0f, out.storage().f, 0, dim);
+        return out;
     }
 
     /** out[r0, r1) = a[r0, r1) · op(b), op(b) = bᵀ for b [N, K] when {@code bT}, else b [K, N]; all contiguous from 0. */

@@ -52,6 +52,63 @@ public final class Gemm {
         run(new Call(transA, transB, M, N, K, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc), N < VL || K < 8);
     }
 
+    /**
+     * {@link #sgemmRowStable} with the stored rows of A and/or B read through an index instead of at their stride: stored
+     * row r of A is a[offA + rowsA[rA + r]·lda ...] (the rows of op(A), or its K steps when transA), and likewise for
+     * B with rowsB (the K steps of op(B), or its rows when transB); a null index keeps the usual layout. Gives the bits
+     * of gathering those rows into a contiguous copy and calling sgemmRowStable on it (packing puts the same values in
+     * the same panels), without the copy: the MoE experts' products read their tokens' rows of x and of the output
+     * gradient this way.
+     */
+    public static void sgemmGathered(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                     float[] a, int offA, int lda, int[] rowsA, int rA, float[] b, int offB, int ldb, int[] rowsB, int rB,
+                                     float beta, float[] c, int offC, int ldc) {
+        checkRows("A", a, offA, lda, rowsA, rA, transA ? K : M, transA ? M : K);
+        checkRows("B", b, offB, ldb, rowsB, rB, transB ? N : K, transB ? K : N);
+        if (SimdConfig.SCALAR || N < VL || K < 8) { // the direct path reads rows at their stride: gather them first
+            float[] ga = gather(a, offA, lda, rowsA, rA, transA ? K : M, transA ? M : K);
+            float[] gb = gather(b, offB, ldb, rowsB, rB, transB ? N : K, transB ? K : N);
+            sgemmRowStable(transA, transB, M, N, K, alpha, ga != null ? ga : a, ga != null ? 0 : offA, ga != null ? (transA ? M : K) : lda,
+                    gb != null ? gb : b, gb != null ? 0 : offB, gb != null ? (transB ? K : N) : ldb, beta, c, offC, ldc);
+            return;
+        }
+        Call g = new Call(transA, transB, M, N, K, alpha, a, offA, lda, rowsA, rA, b, offB, ldb, rowsB, rB, beta, c, offC, ldc);
+        if (!g.trivial()) {
+            packed(g, 0, 0);
+        }
+    }
+
+    private static void checkRows(String name, float[] x, int off, int ld, int[] rows, int r0, int count, int cols) {
+        if (rows == null) {
+            return;
+        }
+        if (x == null) {
+            throw new IllegalArgumentException("sgemmGathered: array " + name + " is null");
+        }
+        if (r0 < 0 || r0 + count > rows.length) {
+            throw new IllegalArgumentException("sgemmGathered: " + name + "'s row index [" + r0 + ", " + (r0 + count)
+                    + ") does not fit an index of " + rows.length);
+        }
+        for (int r = r0; r < r0 + count; r++) {
+            if (rows[r] < 0 || off + (long) rows[r] * ld + cols > x.length) {
+                throw new IllegalArgumentException("sgemmGathered: " + name + "'s row " + rows[r] + " (index entry " + r
+                        + ") needs floats up to " + (off + (long) rows[r] * ld + cols) + ", array has " + x.length);
+            }
+        }
+    }
+
+    /** The indexed rows as a contiguous [count, cols] copy, or null without an index. */
+    private static float[] gather(float[] x, int off, int ld, int[] rows, int r0, int count, int cols) {
+        if (rows == null) {
+            return null;
+        }
+        float[] out = new float[count * cols];
+        for (int r = 0; r < count; r++) {
+            System.arraycopy(x, off + rows[r0 + r] * ld, out, r * cols, cols);
+        }
+        return out;
+    }
+
     /** The scalar direct path when vectors are off, else the vector direct path or the packed one. */
     private static void run(Call g, boolean direct) {
         if (g.trivial()) {
@@ -172,16 +229,32 @@ public final class Gemm {
         final float alpha, beta;
         final float[] a, b, c;
         final int offA, offB, offC, ldc;
-        /** op(A)[i][k] = a[offA + i*rsA + k*csA]; op(B)[k][j] = b[offB + k*rsB + j*csB]. */
+        /**
+         * op(A)[i][k] = a[offA + i*rsA + k*csA]; op(B)[k][j] = b[offB + k*rsB + j*csB]; with an index the stored row r
+         * starts at offA + rowsA[rA + r]·lda instead (see {@link Gemm#sgemmGathered}; packed path only).
+         */
         final int rsA, csA, rsB, csB;
+        final int[] rowsA, rowsB;
+        final int rA, rB, lda, ldb;
 
         Call(boolean transA, boolean transB, int M, int N, int K, float alpha, float[] a, int offA, int lda,
              float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+            this(transA, transB, M, N, K, alpha, a, offA, lda, null, 0, b, offB, ldb, null, 0, beta, c, offC, ldc);
+        }
+
+        Call(boolean transA, boolean transB, int M, int N, int K, float alpha, float[] a, int offA, int lda, int[] rowsA, int rA,
+             float[] b, int offB, int ldb, int[] rowsB, int rB, float beta, float[] c, int offC, int ldc) {
             if (M < 0 || N < 0 || K < 0) {
                 throw new IllegalArgumentException("sgemm: sizes must be >= 0, got M=" + M + " N=" + N + " K=" + K);
             }
-            checkMatrix("A", a, offA, lda, transA ? K : M, transA ? M : K);
-            checkMatrix("B", b, offB, ldb, transB ? N : K, transB ? K : N);
+            if (rowsA == null) checkMatrix("A", a, offA, lda, transA ? K : M, transA ? M : K);
+            if (rowsB == null) checkMatrix("B", b, offB, ldb, transB ? N : K, transB ? K : N);
+            this.rowsA = rowsA;
+            this.rowsB = rowsB;
+            this.rA = rA;
+            this.rB = rB;
+            this.lda = lda;
+            this.ldb = ldb;
             checkMatrix("C", c, offC, ldc, M, N);
             this.transA = transA;
             this.transB = transB;

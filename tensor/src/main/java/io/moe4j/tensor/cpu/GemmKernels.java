@@ -59,6 +59,15 @@ final class GemmKernels {
         float[] row = new float[0];
         float[] acc = new float[0];
         final float[] lanes = new float[4 * VL];
+        /** Start of each stored row of an indexed strip ({@link Gemm#sgemmGathered}). */
+        int[] starts = new int[0];
+
+        int[] starts(int n) {
+            if (starts.length < n) {
+                starts = new int[Math.max(n, KC)];
+            }
+            return starts;
+        }
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -92,10 +101,10 @@ final class GemmKernels {
             float beta = pc == 0 ? g.beta : 1f;  // later K blocks add to what the first one wrote
             for (int ic = i0; ic < i1; ic += mb) {
                 int mc = Math.min(mb, i1 - ic), full = inPlace == 0 ? 0 : mc - mc % MR;
-                packA(g, ic + full, mc - full, pc, kc, w.ap);  // in place: only a partial last strip is packed
+                packA(g, ic + full, mc - full, pc, kc, w);  // in place: only a partial last strip is packed
                 for (int jc = j0; jc < j1; jc += nb) {
                     int nc = Math.min(nb, j1 - jc);
-                    packB(g, pc, kc, jc, nc, w.bp);
+                    packB(g, pc, kc, jc, nc, w);
                     for (int ir = 0; ir < mc; ir += MR) {  // one A strip (L1) against the B panel (L2)
                         int mode = ir < full ? inPlace : 0;
                         int ao = mode != 0 ? g.offA + (ic + ir) * g.rsA + pc * g.csA : (ir - full) * kc;
@@ -119,7 +128,7 @@ final class GemmKernels {
      * strip spans a cache line per k step, which crowds the B strip out of L1). Either way each element of C gets the same FMA chain, so the bits do not change.
      */
     private static int inPlaceA(Gemm.Call g) {
-        if (!inPlaceA || g.N > 2 * NR) {
+        if (!inPlaceA || g.N > 2 * NR || g.rowsA != null) {
             return 0;
         }
         return g.csA == 1 ? 1 : g.rsA == 1 ? 2 : 0;
@@ -156,10 +165,22 @@ final class GemmKernels {
     // ---- packing ------------------------------------------------------------------------------------------
 
     /** op(B)[pc:pc+kc, jc:jc+nc] into NR-wide strips, each k-major: bp[strip][k][0:NR], zero-padded. */
-    static void packB(Gemm.Call g, int pc, int kc, int jc, int nc, float[] bp) {
+    static void packB(Gemm.Call g, int pc, int kc, int jc, int nc, Workspace ws) {
+        float[] bp = ws.bp;
         for (int s = 0; s * NR < nc; s++) {
             int j = jc + s * NR, w = Math.min(NR, jc + nc - j), dst = s * NR * kc;
-            if (g.csB == 1) {  // rows of op(B) contiguous (B stored K x N)
+            if (g.rowsB != null) {  // stored rows through the index: the K steps (B stored K x N) or the columns
+                boolean kRows = g.csB == 1;
+                int[] st = ws.starts(kRows ? kc : w);
+                for (int q = 0, cnt = kRows ? kc : w; q < cnt; q++) {
+                    st[q] = g.offB + g.rowsB[g.rB + (kRows ? pc : j) + q] * g.ldb + (kRows ? j : pc);
+                }
+                if (kRows) {
+                    copyRowsAt(g.b, st, w, kc, bp, dst, NR);
+                } else {
+                    transposeAt(g.b, st, w, kc, bp, dst, NR);
+                }
+            } else if (g.csB == 1) {  // rows of op(B) contiguous (B stored K x N)
                 copyRows(g.b, g.offB + pc * g.rsB + j, g.rsB, w, kc, bp, dst, NR);
             } else {           // columns of op(B) contiguous (B stored N x K): transpose
                 transpose(g.b, g.offB + j * g.csB + pc, g.csB, w, kc, bp, dst, NR);
@@ -168,10 +189,22 @@ final class GemmKernels {
     }
 
     /** op(A)[ic:ic+mc, pc:pc+kc] into MR-tall strips, each k-major: ap[strip][k][0:MR], zero-padded. */
-    static void packA(Gemm.Call g, int ic, int mc, int pc, int kc, float[] ap) {
+    static void packA(Gemm.Call g, int ic, int mc, int pc, int kc, Workspace ws) {
+        float[] ap = ws.ap;
         for (int s = 0; s * MR < mc; s++) {
             int i = ic + s * MR, h = Math.min(MR, ic + mc - i), dst = s * MR * kc;
-            if (g.rsA == 1) {  // columns of op(A) contiguous (A stored K x M)
+            if (g.rowsA != null) {  // stored rows through the index: the K steps (A stored K x M) or the rows
+                boolean kRows = g.rsA == 1;
+                int[] st = ws.starts(kRows ? kc : h);
+                for (int q = 0, cnt = kRows ? kc : h; q < cnt; q++) {
+                    st[q] = g.offA + g.rowsA[g.rA + (kRows ? pc : i) + q] * g.lda + (kRows ? i : pc);
+                }
+                if (kRows) {
+                    copyRowsAt(g.a, st, h, kc, ap, dst, MR);
+                } else {
+                    transposeAt(g.a, st, h, kc, ap, dst, MR);
+                }
+            } else if (g.rsA == 1) {  // columns of op(A) contiguous (A stored K x M)
                 copyRows(g.a, g.offA + pc * g.csA + i, g.csA, h, kc, ap, dst, MR);
             } else {           // rows of op(A) contiguous (A stored M x K): transpose
                 transpose(g.a, g.offA + i * g.rsA + pc, g.rsA, h, kc, ap, dst, MR);
@@ -218,10 +251,11 @@ final class GemmKernels {
     private static void transpose(float[] x, int src, int ld, int w, int kc, float[] out, int dst, int width) {
         int q = 0;
         for (; q + 4 <= w; q += 4) {
-            transpose4(x, src + q * ld, ld, kc, out, dst + q, width);
+            int r = src + q * ld;
+            transpose4(x, r, r + ld, r + 2 * ld, r + 3 * ld, kc, out, dst + q, width);
         }
         for (; q + 2 <= w; q += 2) {
-            transpose2(x, src + q * ld, ld, kc, out, dst + q, width);
+            transpose2(x, src + q * ld, src + (q + 1) * ld, kc, out, dst + q, width);
         }
         for (; q < w; q++) {
             for (int k = 0, o = dst + q, i = src + q * ld; k < kc; k++, o += width) {
@@ -235,8 +269,58 @@ final class GemmKernels {
         }
     }
 
-    private static void transpose4(float[] x, int src, int ld, int kc, float[] out, int dst, int width) {
-        int r0 = src, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld, k = 0, o = dst;
+    /** {@link #transpose} with each row's start given: rows st[0..w) of kc floats. */
+    private static void transposeAt(float[] x, int[] st, int w, int kc, float[] out, int dst, int width) {
+        int q = 0;
+        for (; q + 4 <= w; q += 4) {
+            transpose4(x, st[q], st[q + 1], st[q + 2], st[q + 3], kc, out, dst + q, width);
+        }
+        for (; q + 2 <= w; q += 2) {
+            transpose2(x, st[q], st[q + 1], kc, out, dst + q, width);
+        }
+        for (; q < w; q++) {
+            for (int k = 0, o = dst + q, i = st[q]; k < kc; k++, o += width) {
+                out[o] = x[i + k];
+            }
+        }
+        for (; q < width; q++) {
+            for (int k = 0, o = dst + q; k < kc; k++, o += width) {
+                out[o] = 0f;
+            }
+        }
+    }
+
+    /** {@link #copyRows} with each k step's start given: out[dst + k·width + q] = x[st[k] + q]. */
+    private static void copyRowsAt(float[] x, int[] st, int w, int kc, float[] out, int dst, int width) {
+        if (w == NR && width == NR) {
+            for (int k = 0; k < kc; k++, dst += NR) {
+                FloatVector.fromArray(S, x, st[k]).intoArray(out, dst);
+                FloatVector.fromArray(S, x, st[k] + VL).intoArray(out, dst + VL);
+            }
+            return;
+        }
+        if (w == width && width < VL && dst + (kc - 1) * width + VL <= out.length) { // as copyRows: stores overlap in k order
+            for (int k = 0; k < kc; k++, dst += width) {
+                if (st[k] + VL <= x.length) {
+                    FloatVector.fromArray(S, x, st[k]).intoArray(out, dst);
+                } else {
+                    System.arraycopy(x, st[k], out, dst, width);
+                }
+            }
+            return;
+        }
+        for (int k = 0; k < kc; k++, dst += width) {
+            for (int q = 0; q < w; q++) {
+                out[dst + q] = x[st[k] + q];
+            }
+            for (int q = w; q < width; q++) {
+                out[dst + q] = 0f;
+            }
+        }
+    }
+
+    private static void transpose4(float[] x, int r0, int r1, int r2, int r3, int kc, float[] out, int dst, int width) {
+        int k = 0, o = dst;
         for (; k + 4 <= kc; k += 4, o += 4 * width) {
             float a0 = x[r0 + k], a1 = x[r0 + k + 1], a2 = x[r0 + k + 2], a3 = x[r0 + k + 3];
             float b0 = x[r1 + k], b1 = x[r1 + k + 1], b2 = x[r1 + k + 2], b3 = x[r1 + k + 3];
@@ -259,8 +343,8 @@ final class GemmKernels {
         }
     }
 
-    private static void transpose2(float[] x, int src, int ld, int kc, float[] out, int dst, int width) {
-        int r0 = src, r1 = r0 + ld, k = 0, o = dst;
+    private static void transpose2(float[] x, int r0, int r1, int kc, float[] out, int dst, int width) {
+        int k = 0, o = dst;
         for (; k + 4 <= kc; k += 4, o += 4 * width) {
             float a0 = x[r0 + k], a1 = x[r0 + k + 1], a2 = x[r0 + k + 2], a3 = x[r0 + k + 3];
             float b0 = x[r1 + k], b1 = x[r1 + k + 1], b2 = x[r1 + k + 2], b3 = x[r1 + k + 3];

@@ -35,6 +35,27 @@ final class GemmOracle {
             c0 = fill(rnd, offC + M * ldc + off);
         }
 
+        /** A problem over given arrays (C's initial values c0, kept). */
+        Problem(boolean transA, boolean transB, int M, int N, int K, float alpha, float[] a, int offA, int lda, float[] b, int offB,
+                int ldb, float beta, float[] c0, int offC, int ldc) {
+            this.transA = transA;
+            this.transB = transB;
+            this.M = M;
+            this.N = N;
+            this.K = K;
+            this.alpha = alpha;
+            this.beta = beta;
+            this.a = a;
+            this.offA = offA;
+            this.lda = lda;
+            this.b = b;
+            this.offB = offB;
+            this.ldb = ldb;
+            this.c0 = c0;
+            this.offC = offC;
+            this.ldc = ldc;
+        }
+
         float[] freshC() {
             return c0.clone();
         }

@@ -224,4 +224,62 @@ class GemmTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Gemm.sgemm(true, false, 4, 4, 4, 1f, x, 98, 4, x, 0, 4, 0f, x, 0, 4));
     }
+
+    /**
+     * sgemmGathered against gathering the indexed rows into contiguous copies and calling sgemmRowStable: the same
+     * bits, on the packed path (wide shapes, with tile and K-block edges) and the direct one (narrow), all transposes,
+     * indexes into A, B or both, with repeats and an offset into the index; and against the double oracle.
+     */
+    @Property(tries = 60, seed = "20261126")
+    void gatheredRowsGiveTheBitsOfAGatheredCopy(@ForAll("gatherDims") int M, @ForAll("gatherDims") int N, @ForAll("gatherDims") int K,
+                                                 @ForAll boolean transA, @ForAll boolean transB, @ForAll @IntRange(min = 1, max = 3) int which,
+                                                 @ForAll @IntRange(max = 1) int betaIdx) {
+        Random rnd = new Random(M * 131L + N * 17L + K * 3L + which);
+        int rowsA = transA ? K : M, colsA = transA ? M : K, rowsB = transB ? N : K, colsB = transB ? K : N;
+        int lda = colsA + 3, ldb = colsB + 1, srcA = rowsA + 5, srcB = rowsB + 4;
+        float[] a = randomFloats(rnd, 2 + srcA * lda), b = randomFloats(rnd, 1 + srcB * ldb);
+        int[] ia = (which & 1) != 0 ? index(rnd, 2, rowsA, srcA) : null, ib = (which & 2) != 0 ? index(rnd, 1, rowsB, srcB) : null;
+        float beta = betaIdx == 0 ? 0f : 0.5f;
+        float[] c0 = randomFloats(rnd, M * N + 2), want = c0.clone(), got = c0.clone();
+        float[] ga = ia == null ? a : gathered(a, 2, lda, ia, 2, rowsA, colsA), gb = ib == null ? b : gathered(b, 1, ldb, ib, 1, rowsB, colsB);
+        Gemm.sgemmRowStable(transA, transB, M, N, K, 1.25f, ga, ia == null ? 2 : 0, ia == null ? lda : colsA, gb, ib == null ? 1 : 0,
+                ib == null ? ldb : colsB, beta, want, 2, N);
+        Gemm.sgemmGathered(transA, transB, M, N, K, 1.25f, a, 2, lda, ia, 2, b, 1, ldb, ib, 1, beta, got, 2, N);
+        assertArrayEquals(want, got, "the gathered call differs from the call on a gathered copy");
+        Problem p = new Problem(transA, transB, M, N, K, 1.25f, ga, ia == null ? 2 : 0, ia == null ? lda : colsA, gb, ib == null ? 1 : 0,
+                ib == null ? ldb : colsB, beta, c0, 2, N);
+        assertNull(GemmOracle.check(p, got));
+    }
+
+    @Provide
+    Arbitrary<Integer> gatherDims() {
+        return Arbitraries.of(1, 5, 8, 17, 33, 70, 200, 400);
+    }
+
+    @Test
+    void gatheredRowsOutsideTheArrayAreRefused() {
+        float[] x = new float[100];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemmGathered(false, false, 2, 4, 4, 1f, x, 0, 4, new int[] {0, 30}, 0, x, 0, 4, null, 0, 0f, new float[8], 0, 4));
+        assertTrue(e.getMessage().contains("row 30"), e.getMessage());
+    }
+
+    private static float[] randomFloats(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) rnd.nextGaussian();
+        return v;
+    }
+
+    /** off leading unused entries, then count row numbers below src (repeats allowed, unordered). */
+    private static int[] index(Random rnd, int off, int count, int src) {
+        int[] ix = new int[off + count];
+        for (int i = 0; i < count; i++) ix[off + i] = rnd.nextInt(src);
+        return ix;
+    }
+
+    private static float[] gathered(float[] x, int off, int ld, int[] ix, int i0, int rows, int cols) {
+        float[] out = new float[Math.max(1, rows * cols)];
+        for (int r = 0; r < rows; r++) System.arraycopy(x, off + ix[i0 + r] * ld, out, r * cols, cols);
+        return out;
+    }
 }
