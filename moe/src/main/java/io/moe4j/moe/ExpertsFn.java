@@ -297,8 +297,10 @@ final class ExpertsFn extends Function {
                     double w = scored ? sc.get(s.offset() + pair) * sf : 1;
                     Storage src = rows[rowOf[pair]].storage();
                     int from = rowIndex[pair] * c;
-                    if (o.dtype == DType.F32) VecMath.axpy((float) w, src.f, from, o.f, t * c, c);
-                    else for (int i = 0; i < c; i++) o.d[t * c + i] += w * src.d[from + i];
+                    if (o.dtype != DType.F32) for (int i = 0; i < c; i++) o.d[t * c + i] += w * src.d[from + i];
+                    else if (j > 0) VecMath.axpy((float) w, src.f, from, o.f, t * c, c);
+                    else if (scored) VecMath.scaleInto((float) w, src.f, from, o.f, t * c, c); // the first slot writes, not adds
+                    else System.arraycopy(src.f, from, o.f, t * c, c);
                 }
         });
         return out;
