@@ -171,15 +171,7 @@ final class GemmKernels {
             int j = jc + s * NR, w = Math.min(NR, jc + nc - j), dst = s * NR * kc;
             if (g.rowsB != null) {  // stored rows through the index: the K steps (B stored K x N) or the columns
                 boolean kRows = g.csB == 1;
-                int[] st = ws.starts(kRows ? kc : w);
-                for (int q = 0, cnt = kRows ? kc : w; q < cnt; q++) {
-                    st[q] = g.offB + g.rowsB[g.rB + (kRows ? pc : j) + q] * g.ldb + (kRows ? j : pc);
-                }
-                if (kRows) {
-                    copyRowsAt(g.b, st, w, kc, bp, dst, NR);
-                } else {
-                    transposeAt(g.b, st, w, kc, bp, dst, NR);
-                }
+                packIndexed(g.b, g.offB, g.ldb, g.rowsB, g.rB + (kRows ? pc : j), kRows ? j : pc, kRows, w, kc, bp, dst, NR, ws);
             } else if (g.csB == 1) {  // rows of op(B) contiguous (B stored K x N)
                 copyRows(g.b, g.offB + pc * g.rsB + j, g.rsB, w, kc, bp, dst, NR);
             } else {           // columns of op(B) contiguous (B stored N x K): transpose
@@ -195,15 +187,7 @@ final class GemmKernels {
             int i = ic + s * MR, h = Math.min(MR, ic + mc - i), dst = s * MR * kc;
             if (g.rowsA != null) {  // stored rows through the index: the K steps (A stored K x M) or the rows
                 boolean kRows = g.rsA == 1;
-                int[] st = ws.starts(kRows ? kc : h);
-                for (int q = 0, cnt = kRows ? kc : h; q < cnt; q++) {
-                    st[q] = g.offA + g.rowsA[g.rA + (kRows ? pc : i) + q] * g.lda + (kRows ? i : pc);
-                }
-                if (kRows) {
-                    copyRowsAt(g.a, st, h, kc, ap, dst, MR);
-                } else {
-                    transposeAt(g.a, st, h, kc, ap, dst, MR);
-                }
+                packIndexed(g.a, g.offA, g.lda, g.rowsA, g.rA + (kRows ? pc : i), kRows ? i : pc, kRows, h, kc, ap, dst, MR, ws);
             } else if (g.rsA == 1) {  // columns of op(A) contiguous (A stored K x M)
                 copyRows(g.a, g.offA + pc * g.csA + i, g.csA, h, kc, ap, dst, MR);
             } else {           // rows of op(A) contiguous (A stored M x K): transpose
@@ -266,6 +250,24 @@ final class GemmKernels {
             for (int k = 0, o = dst + q; k < kc; k++, o += width) {
                 out[o] = 0f;
             }
+        }
+    }
+
+    /**
+     * One strip from stored rows taken through an index: stored row q starts at off + rows[first + q]·ld + col. With
+     * {@code kRows} those rows are the strip's K steps (copied, w wide), else its w rows (transposed, kc long).
+     */
+    private static void packIndexed(float[] x, int off, int ld, int[] rows, int first, int col, boolean kRows, int w, int kc,
+                                    float[] out, int dst, int width, Workspace ws) {
+        int count = kRows ? kc : w;
+        int[] st = ws.starts(count);
+        for (int q = 0; q < count; q++) {
+            st[q] = off + rows[first + q] * ld + col;
+        }
+        if (kRows) {
+            copyRowsAt(x, st, w, kc, out, dst, width);
+        } else {
+            transposeAt(x, st, w, kc, out, dst, width);
         }
     }
 

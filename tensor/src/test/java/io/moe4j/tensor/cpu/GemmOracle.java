@@ -15,24 +15,12 @@ final class GemmOracle {
         final float alpha, beta;
         final float[] a, b, c0;
 
+        /** Random A, B and C (in that order from rnd), rows padded by {@code pad}, at offsets off, off + 1, off + 2. */
         Problem(Random rnd, boolean transA, boolean transB, int M, int N, int K, float alpha, float beta, int pad, int off) {
-            this.transA = transA;
-            this.transB = transB;
-            this.M = M;
-            this.N = N;
-            this.K = K;
-            this.alpha = alpha;
-            this.beta = beta;
-            int rowsA = transA ? K : M, colsA = transA ? M : K, rowsB = transB ? N : K, colsB = transB ? K : N;
-            lda = Math.max(1, colsA) + pad;
-            ldb = Math.max(1, colsB) + pad;
-            ldc = Math.max(1, N) + pad;
-            offA = off;
-            offB = off + 1;
-            offC = off + 2;
-            a = fill(rnd, offA + rowsA * lda + off);
-            b = fill(rnd, offB + rowsB * ldb + off);
-            c0 = fill(rnd, offC + M * ldc + off);
+            this(transA, transB, M, N, K, alpha,
+                    fill(rnd, off + (transA ? K : M) * (Math.max(1, transA ? M : K) + pad) + off), off, Math.max(1, transA ? M : K) + pad,
+                    fill(rnd, off + 1 + (transB ? N : K) * (Math.max(1, transB ? K : N) + pad) + off), off + 1, Math.max(1, transB ? K : N) + pad,
+                    beta, fill(rnd, off + 2 + M * (Math.max(1, N) + pad) + off), off + 2, Math.max(1, N) + pad);
         }
 
         /** A problem over given arrays (C's initial values c0, kept). */
