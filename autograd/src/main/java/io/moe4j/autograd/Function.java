@@ -35,8 +35,8 @@ public abstract class Function {
         return g;
     }
 
-    /** Set by the engine around backward: per input, the gradient it holds and owns so far, else null. */
-    Tensor[] held;
+    /** Set by the engine around backward: input i -> the gradient it holds and owns so far, else null. */
+    java.util.function.IntFunction<Tensor> held;
 
     /**
      * The gradient the engine has gathered so far for input {@code i} from nodes that ran backward before this one,
@@ -45,7 +45,7 @@ public abstract class Function {
      * return null for i, which spares a tensor and the engine's add.
      */
     protected final Tensor heldGrad(int i) {
-        return held == null ? null : held[i];
+        return held == null ? null : held.apply(i);
     }
 
     /** Whether backward marked {@code g} with {@link #fresh}. */

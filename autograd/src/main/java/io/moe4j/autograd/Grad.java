@@ -71,7 +71,10 @@ public final class Grad {
             if (v.creator == null) continue;
             Function f = v.creator;
             long t0 = OpProfile.on() ? System.nanoTime() : 0;
-            f.held = held(f, grads, owned);
+            f.held = i -> { // looked up only by a backward that asks
+                Tensor p = grads.get(f.inputs[i]);
+                return p != null && owned.contains(p) ? p : null;
+            };
             Tensor[] gs;
             try {
                 gs = f.backward(g);
@@ -88,16 +91,6 @@ public final class Grad {
                 grads.put(in, sum(grads.get(in), gs[i], f.isFresh(gs[i]) || gs[i] == ownedView, owned));
             }
         }
-    }
-
-    /** Per input of f, the gradient gathered so far when the engine owns it (see {@link Function#heldGrad}). */
-    private static Tensor[] held(Function f, Map<Var, Tensor> grads, Set<Tensor> owned) {
-        Tensor[] h = new Tensor[f.inputs.length];
-        for (int i = 0; i < h.length; i++) {
-            Tensor p = grads.get(f.inputs[i]);
-            if (p != null && owned.contains(p)) h[i] = p;
-        }
-        return h;
     }
 
     /**

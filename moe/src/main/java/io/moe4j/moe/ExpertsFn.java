@@ -21,8 +21,9 @@ import java.util.function.IntConsumer;
  *
  * <p>Why fused: composed from autograd ops, each expert costs a gather node, three Linear nodes, a SwiGLU node,
  * a mul and an index-add that copies the whole [T, C] output, forward and backward. Here the (token, slot) pairs
- * arrive grouped by expert; each expert gathers its rows once into a contiguous block and runs its three GEMMs
- * and the SwiGLU on it. The row-wise steps run in row chunks pulled by the pool's threads (every row's bits are
+ * arrive grouped by expert; each expert runs its three GEMMs and the SwiGLU on its rows, which the F32 GEMMs read
+ * in x (and in the output gradient) through the token index ({@link Gemm#sgemmGathered}), with no copy; F64 gathers
+ * them into a contiguous block first. The row-wise steps run in row chunks pulled by the pool's threads (every row's bits are
  * independent of the chunking, {@link Gemm#sgemmRowStable}); the weight gradients, which sum over an expert's
  * rows, run as one whole GEMM per expert and projection. The combine adds each token's k rows in slot order, so
  * the bits do not depend on the thread count. F32 intermediates come from {@link ScratchPool}; F64 (for GradCheck)
